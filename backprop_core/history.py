@@ -1,0 +1,155 @@
+"""Training history with bounded memory.
+
+What is kept exactly: the cost, the epoch and the learning rate of every step (three numbers a
+step, so 100,000 steps take about 2 MB). What is thinned: snapshots of all parameters. They are
+taken at every step until `capacity` snapshots exist; then every second snapshot is dropped and
+snapshots are taken half as often. The snapshots therefore always span the whole run, evenly
+spaced, and never number more than `capacity`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+FloatArray = NDArray[np.float64]
+
+DEFAULT_SNAPSHOT_CAPACITY = 1024
+
+
+class _GrowingArray:
+    """An append-only 1-D array that doubles its buffer when full."""
+
+    def __init__(self, dtype: type, initial_capacity: int = 256) -> None:
+        self._data = np.empty(initial_capacity, dtype=dtype)
+        self._size = 0
+
+    def append(self, value: float) -> None:
+        if self._size == len(self._data):
+            self._data = np.concatenate([self._data, np.empty_like(self._data)])
+        self._data[self._size] = value
+        self._size += 1
+
+    def view(self) -> NDArray:
+        return self._data[: self._size]
+
+    def __len__(self) -> int:
+        return self._size
+
+    @property
+    def nbytes(self) -> int:
+        return self._data.nbytes
+
+
+class History:
+    """The record of a training run: costs for every step, thinned parameter snapshots.
+
+    Parameters
+    ----------
+    parameter_names : list of str
+        Names in the order of ``Network.parameters_vector``.
+    initial_parameters : ndarray
+        The parameters before the first step, shape ``(n_parameters,)``; stored as the
+        snapshot of step 0.
+    capacity : int
+        The maximum number of parameter snapshots kept (at least 2).
+    """
+
+    def __init__(
+        self,
+        parameter_names: list[str],
+        initial_parameters: FloatArray,
+        capacity: int = DEFAULT_SNAPSHOT_CAPACITY,
+    ) -> None:
+        if capacity < 2:
+            raise ValueError(f"capacity must be at least 2 snapshots, got {capacity}.")
+        self.parameter_names = list(parameter_names)
+        self.capacity = capacity
+        self._costs = _GrowingArray(np.float64)
+        self._epochs = _GrowingArray(np.int64)
+        self._learning_rates = _GrowingArray(np.float64)
+        self._snapshot_stride = 1
+        self._snapshot_steps = np.zeros(capacity, dtype=np.int64)
+        self._snapshot_values = np.empty((capacity, len(parameter_names)))
+        self._snapshot_values[0] = initial_parameters
+        self._n_snapshots = 1
+
+    # --- recording ---------------------------------------------------------------------------
+
+    def record(self, cost: float, epoch: int, learning_rate: float, parameters: FloatArray) -> None:
+        """Append one step: the cost before it, its epoch and rate, the parameters after it."""
+        self._costs.append(cost)
+        self._epochs.append(epoch)
+        self._learning_rates.append(learning_rate)
+        step = len(self._costs)
+        if step % self._snapshot_stride != 0:
+            return
+        if self._n_snapshots == self.capacity:
+            self._thin()
+            if step % self._snapshot_stride != 0:
+                return
+        self._snapshot_steps[self._n_snapshots] = step
+        self._snapshot_values[self._n_snapshots] = parameters
+        self._n_snapshots += 1
+
+    def _thin(self) -> None:
+        """Keep the snapshots at multiples of twice the stride, then double the stride."""
+        self._snapshot_stride *= 2
+        steps = self._snapshot_steps[: self._n_snapshots]
+        keep = np.flatnonzero(steps % self._snapshot_stride == 0)
+        self._snapshot_steps[: len(keep)] = steps[keep]
+        self._snapshot_values[: len(keep)] = self._snapshot_values[keep]
+        self._n_snapshots = len(keep)
+
+    # --- reading -----------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        """The number of steps recorded."""
+        return len(self._costs)
+
+    @property
+    def costs(self) -> FloatArray:
+        """The cost of the batch before each step; ``costs[i]`` belongs to step i+1. Read-only view."""
+        view = self._costs.view()
+        view.flags.writeable = False
+        return view
+
+    @property
+    def epochs(self) -> NDArray[np.int64]:
+        """The epoch (from 1) of each step."""
+        view = self._epochs.view()
+        view.flags.writeable = False
+        return view
+
+    @property
+    def learning_rates(self) -> FloatArray:
+        """The learning rate used at each step."""
+        view = self._learning_rates.view()
+        view.flags.writeable = False
+        return view
+
+    @property
+    def snapshot_steps(self) -> NDArray[np.int64]:
+        """The steps after which parameters were kept, starting with 0 (the initial values)."""
+        return self._snapshot_steps[: self._n_snapshots].copy()
+
+    @property
+    def snapshot_values(self) -> FloatArray:
+        """The kept parameters, shape ``(n_snapshots, n_parameters)``, in name order."""
+        return self._snapshot_values[: self._n_snapshots].copy()
+
+    @property
+    def snapshot_stride(self) -> int:
+        """Steps between two kept snapshots now: 1 until the first thinning, then 2, 4, ..."""
+        return self._snapshot_stride
+
+    @property
+    def nbytes(self) -> int:
+        """Memory held by the arrays of this history, in bytes."""
+        return (
+            self._costs.nbytes
+            + self._epochs.nbytes
+            + self._learning_rates.nbytes
+            + self._snapshot_steps.nbytes
+            + self._snapshot_values.nbytes
+        )

@@ -1,0 +1,317 @@
+"""A fully connected network for regression: forward pass, backward pass, parameters.
+
+Indexing follows the weights: ``weights[l]``, ``biases[l]``, ``activations[l]``, ``z[l]`` and
+``deltas[l]`` all belong to layer l+1, the layer that ``weights[l]`` feeds. The activations
+``a`` have one more entry, because ``a[0]`` is the input X:
+
+    z[l] = a[l] @ weights[l].T + biases[l]        shape (n_samples, layer_sizes[l+1])
+    a[l+1] = f_l(z[l])
+
+In the UI the layers are numbered from 1 as in textbooks, so ``weights[0]`` is shown as W1.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from .activations import ACTIVATIONS, get_activation
+from .costs import mean_squared_error, mean_squared_error_gradient
+from .initializers import DEFAULT_CONSTANT, initialize_parameters
+
+FloatArray = NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class ForwardRecord:
+    """Every layer's pre-activation and activation for one batch.
+
+    Attributes
+    ----------
+    z : list of ndarray
+        ``z[l]`` has shape ``(n_samples, layer_sizes[l+1])``.
+    a : list of ndarray
+        ``a[0]`` is the input X, ``(n_samples, n_features)``; ``a[l+1] = f_l(z[l])``.
+    """
+
+    z: list[FloatArray]
+    a: list[FloatArray]
+
+    @property
+    def output(self) -> FloatArray:
+        """The network's prediction ŷ, shape ``(n_samples, n_outputs)``."""
+        return self.a[-1]
+
+
+@dataclass(frozen=True)
+class BackwardResult:
+    """The cost of a batch and its gradient with respect to every parameter.
+
+    Attributes
+    ----------
+    cost : float
+        Mean squared error over the batch (mean over examples and outputs, no ½).
+    grad_weights : list of ndarray
+        ``∂C/∂weights[l]``, the same shape as ``weights[l]``.
+    grad_biases : list of ndarray
+        ``∂C/∂biases[l]``, the same shape as ``biases[l]``.
+    deltas : list of ndarray
+        ``deltas[l] = ∂C/∂z[l]``, shape ``(n_samples, layer_sizes[l+1])``. C is the batch
+        mean, so each row carries a factor 1/n_samples, and the weight gradient
+        ``deltas[l].T @ a[l]`` is a plain sum over the examples.
+    """
+
+    cost: float
+    grad_weights: list[FloatArray]
+    grad_biases: list[FloatArray]
+    deltas: list[FloatArray]
+
+
+class Network:
+    """A stack of fully connected layers with a mean-squared-error cost.
+
+    Build one with `Network.initialize` (seeded random weights) or `Network.from_parameters`
+    (weights you choose). The parameters are float64 arrays that `Trainer` updates in place.
+    """
+
+    def __init__(
+        self,
+        weights: Sequence[ArrayLike],
+        biases: Sequence[ArrayLike],
+        activations: Sequence[str],
+    ) -> None:
+        self.weights: list[FloatArray] = [np.array(w, dtype=np.float64) for w in weights]
+        self.biases: list[FloatArray] = [np.array(b, dtype=np.float64) for b in biases]
+        self.activations: tuple[str, ...] = tuple(activations)
+        self._validate()
+
+    # --- construction ------------------------------------------------------------------------
+
+    @classmethod
+    def from_parameters(
+        cls,
+        weights: Sequence[ArrayLike],
+        biases: Sequence[ArrayLike],
+        activations: Sequence[str],
+    ) -> Network:
+        """Build a network from given parameters (copied), e.g. a textbook example.
+
+        ``weights[l]`` must have shape ``(n_out, n_in)`` and ``biases[l]`` shape ``(n_out,)``;
+        ``activations[l]`` names the activation of layer l+1.
+        """
+        return cls(weights, biases, activations)
+
+    @classmethod
+    def initialize(
+        cls,
+        layer_sizes: Sequence[int],
+        activations: Sequence[str],
+        init: str = "auto",
+        seed: int = 0,
+        constant: float = DEFAULT_CONSTANT,
+    ) -> Network:
+        """Build a network with seeded initial weights; see `initialize_parameters`.
+
+        ``len(activations)`` must be ``len(layer_sizes) - 1``. The same arguments always
+        give the same weights.
+        """
+        sizes = _validate_layer_sizes(layer_sizes)
+        if len(activations) != len(sizes) - 1:
+            raise ValueError(
+                f"activations needs one name per layer after the input: expected "
+                f"{len(sizes) - 1} for layer_sizes {list(sizes)}, got {len(activations)}."
+            )
+        for name in activations:
+            get_activation(name)
+        weights, biases = initialize_parameters(sizes, activations, init, seed, constant)
+        return cls(weights, biases, activations)
+
+    def _validate(self) -> None:
+        if not self.weights:
+            raise ValueError("A network needs at least one layer of weights.")
+        if not (len(self.weights) == len(self.biases) == len(self.activations)):
+            raise ValueError(
+                f"weights, biases and activations need one entry per layer; got "
+                f"{len(self.weights)}, {len(self.biases)} and {len(self.activations)}."
+            )
+        for l, (w, b, name) in enumerate(zip(self.weights, self.biases, self.activations)):
+            if name not in ACTIVATIONS:
+                valid = ", ".join(ACTIVATIONS)
+                raise ValueError(f"activations[{l}] is {name!r}; choose one of: {valid}.")
+            if w.ndim != 2 or w.shape[0] < 1 or w.shape[1] < 1:
+                raise ValueError(f"weights[{l}] must be a non-empty 2-D array, got shape {w.shape}.")
+            if b.shape != (w.shape[0],):
+                raise ValueError(
+                    f"biases[{l}] must have shape ({w.shape[0]},) to match weights[{l}] of "
+                    f"shape {w.shape}, got {b.shape}."
+                )
+            if l > 0 and w.shape[1] != self.weights[l - 1].shape[0]:
+                raise ValueError(
+                    f"weights[{l}] has {w.shape[1]} columns, but layer {l} has "
+                    f"{self.weights[l - 1].shape[0]} units; the shapes must chain."
+                )
+            if not np.all(np.isfinite(w)):
+                raise ValueError(f"weights[{l}] must contain only finite numbers, got {w.tolist()}.")
+            if not np.all(np.isfinite(b)):
+                raise ValueError(f"biases[{l}] must contain only finite numbers, got {b.tolist()}.")
+
+    # --- shape and parameters ----------------------------------------------------------------
+
+    @property
+    def layer_sizes(self) -> tuple[int, ...]:
+        """Units per layer, input first: ``(n_features, hidden..., n_outputs)``."""
+        return (self.weights[0].shape[1], *(w.shape[0] for w in self.weights))
+
+    @property
+    def n_parameters(self) -> int:
+        return sum(w.size + b.size for w, b in zip(self.weights, self.biases))
+
+    def parameter_names(self) -> list[str]:
+        """Display names in the order of `parameters_vector`: W1[j,k]..., b1[j]..., W2...
+
+        Layers are numbered from 1; j is the receiving unit and k the sending one.
+        """
+        names: list[str] = []
+        for l, w in enumerate(self.weights, start=1):
+            names += [f"W{l}[{j},{k}]" for j in range(w.shape[0]) for k in range(w.shape[1])]
+            names += [f"b{l}[{j}]" for j in range(w.shape[0])]
+        return names
+
+    def parameters_vector(self) -> FloatArray:
+        """All parameters in one new 1-D array: weights[0] row by row, biases[0], weights[1], ..."""
+        parts = []
+        for w, b in zip(self.weights, self.biases):
+            parts += [w.ravel(), b]
+        return np.concatenate(parts)
+
+    def set_parameters_vector(self, vector: ArrayLike) -> None:
+        """Overwrite every parameter, in place, from a vector in `parameters_vector` order."""
+        vector = np.asarray(vector, dtype=np.float64)
+        if vector.shape != (self.n_parameters,):
+            raise ValueError(
+                f"The parameter vector must have shape ({self.n_parameters},), got {vector.shape}."
+            )
+        if not np.all(np.isfinite(vector)):
+            raise ValueError("The parameter vector must contain only finite numbers.")
+        offset = 0
+        for w, b in zip(self.weights, self.biases):
+            w[...] = vector[offset : offset + w.size].reshape(w.shape)
+            offset += w.size
+            b[...] = vector[offset : offset + b.size]
+            offset += b.size
+
+    def copy(self) -> Network:
+        """An independent copy: training the copy leaves this network unchanged."""
+        return Network(self.weights, self.biases, self.activations)
+
+    # --- forward -----------------------------------------------------------------------------
+
+    def forward(self, X: ArrayLike) -> ForwardRecord:
+        """Run the batch X, shape ``(n_samples, n_features)``, through every layer.
+
+        Keeps every layer's z and a, which the backward pass and the UI both need.
+        """
+        a = self._check_inputs(X)
+        zs: list[FloatArray] = []
+        activations: list[FloatArray] = [a]
+        for w, b, name in zip(self.weights, self.biases, self.activations):
+            z = a @ w.T + b
+            a = ACTIVATIONS[name].function(z)
+            zs.append(z)
+            activations.append(a)
+        return ForwardRecord(z=zs, a=activations)
+
+    def predict(self, X: ArrayLike) -> FloatArray:
+        """The output ŷ for X, shape ``(n_samples, n_outputs)``."""
+        return self.forward(X).output
+
+    def cost(self, X: ArrayLike, y: ArrayLike) -> float:
+        """Mean squared error of the network on (X, y)."""
+        return mean_squared_error(self.predict(X), self._check_targets(y, len(np.asarray(X))))
+
+    # --- backward ----------------------------------------------------------------------------
+
+    def backward(self, forward_record: ForwardRecord, y: ArrayLike) -> BackwardResult:
+        """Compute the cost and, by the chain rule, its gradient for every parameter.
+
+        Reads the parameters and the forward record; changes neither.
+
+        For the output layer L:   delta_L = ∂C/∂ŷ ⊙ f_L'(z_L),  with ∂C/∂ŷ = 2 (ŷ − y) / (n k).
+        For each earlier layer:   delta_l = (delta_{l+1} @ weights[l+1]) ⊙ f_l'(z_l).
+        For every layer:          ∂C/∂weights[l] = delta_l.T @ a[l],  ∂C/∂biases[l] = Σ_rows delta_l.
+
+        Parameters
+        ----------
+        forward_record : ForwardRecord
+            The result of `forward` on the batch, with the current parameters.
+        y : array_like
+            Targets, shape ``(n_samples, n_outputs)``; a 1-D array is taken as one output.
+        """
+        y_pred = forward_record.output
+        y = self._check_targets(y, y_pred.shape[0])
+        if y.shape != y_pred.shape:
+            raise ValueError(
+                f"y must have shape {y_pred.shape} to match the network's output, got {y.shape}."
+            )
+
+        cost = mean_squared_error(y_pred, y)
+        n_layers = len(self.weights)
+        deltas: list[FloatArray] = [np.empty(0)] * n_layers
+        grad_weights: list[FloatArray] = [np.empty(0)] * n_layers
+        grad_biases: list[FloatArray] = [np.empty(0)] * n_layers
+
+        # Output layer: the cost's gradient times the output activation's derivative.
+        grad_a = mean_squared_error_gradient(y_pred, y)
+        for l in reversed(range(n_layers)):
+            derivative = ACTIVATIONS[self.activations[l]].derivative(forward_record.z[l])
+            delta = grad_a * derivative
+            deltas[l] = delta
+            grad_weights[l] = delta.T @ forward_record.a[l]
+            grad_biases[l] = delta.sum(axis=0)
+            # Send the error back through this layer's weights to the previous activation.
+            if l > 0:
+                grad_a = delta @ self.weights[l]
+
+        return BackwardResult(
+            cost=cost, grad_weights=grad_weights, grad_biases=grad_biases, deltas=deltas
+        )
+
+    # --- input checks ------------------------------------------------------------------------
+
+    def _check_inputs(self, X: ArrayLike) -> FloatArray:
+        X = np.asarray(X, dtype=np.float64)
+        if X.ndim != 2 or X.shape[1] != self.layer_sizes[0]:
+            raise ValueError(
+                f"X must have shape (n_samples, {self.layer_sizes[0]}), got {X.shape}."
+            )
+        if X.shape[0] == 0:
+            raise ValueError("X has no rows; a batch needs at least one example.")
+        return X
+
+    def _check_targets(self, y: ArrayLike, n_samples: int) -> FloatArray:
+        y = np.asarray(y, dtype=np.float64)
+        if y.ndim == 1:
+            y = y.reshape(-1, 1)
+        if y.ndim != 2 or y.shape != (n_samples, self.layer_sizes[-1]):
+            raise ValueError(
+                f"y must have shape ({n_samples}, {self.layer_sizes[-1]}), got {y.shape}."
+            )
+        return y
+
+
+def _validate_layer_sizes(layer_sizes: Sequence[int]) -> tuple[int, ...]:
+    """Check that every layer has at least one unit; return the sizes as a tuple of int."""
+    sizes = tuple(layer_sizes)
+    if len(sizes) < 2:
+        raise ValueError(
+            f"layer_sizes needs at least an input and an output size, got {list(sizes)}."
+        )
+    for position, size in enumerate(sizes):
+        if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1:
+            raise ValueError(
+                f"layer_sizes[{position}] must be a whole number of at least 1, got {size!r}."
+            )
+    return tuple(int(s) for s in sizes)

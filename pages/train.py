@@ -1,0 +1,540 @@
+"""The Train page: choose data and a network, then watch gradient descent fit it step by step."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+
+import numpy as np
+import streamlit as st
+
+from backprop_core import ACTIVATIONS, INITIALIZERS, charts
+from backprop_core.datasets import (
+    REAL_DATASETS,
+    REGRESSION_FORMULAS,
+    REGRESSION_KINDS,
+    REGRESSION_LABELS,
+    Dataset,
+    DatasetError,
+    dataset_from_frame,
+    load_real_dataset,
+    make_regression,
+    make_tiny,
+    numeric_columns,
+    read_csv,
+)
+from backprop_core.session import (
+    MAX_HIDDEN_LAYERS,
+    MAX_SEED,
+    MAX_UNITS_PER_LAYER,
+    NetworkSettings,
+    SettingsError,
+    TrainingSession,
+    parse_hidden_sizes,
+    parse_learning_rate,
+)
+from lab_ui import initialize_state, show_figure
+
+# A log-scale slider: 1, 2, 3 and 5 in every decade from 1e-4 to 1, then 10.
+LEARNING_RATE_OPTIONS = [
+    round(m * 10.0**e, 10) for e in range(-4, 1) for m in (1, 2, 3, 5)
+] + [10.0]
+MIN_POINTS_SLIDER, MAX_POINTS_SLIDER = 5, 500
+MAX_STEPS_PER_CLICK = 100_000
+PROGRESS_BAR_FROM = 1_000
+PLAY_INTERVAL_SECONDS = 0.5
+UPLOAD = "upload"
+
+DATASET_OPTIONS = (
+    ["tiny"]
+    + [f"generated:{kind}" for kind in REGRESSION_KINDS]
+    + [f"real:{name}" for name in REAL_DATASETS]
+    + [UPLOAD]
+)
+
+DEFAULTS = {
+    "dataset": "tiny",
+    "n_points": 60,
+    "noise": 0.1,
+    "seed": 0,
+    "hidden_text": "3",
+    "hidden_activation": "tanh",
+    "output_activation": "linear",
+    "init": "auto",
+    "standardize": True,
+    "lr_slider": 0.05,
+    "lr_exact": 0.05,
+    "full_batch": True,
+    "batch_size": 8,
+    "shuffle": True,
+    "n_steps": 100,
+    "steps_per_update": 10,
+    "log_cost": False,
+    "playing": False,
+    "pending_steps": 0,
+}
+
+
+def dataset_label(option: str) -> str:
+    if option == "tiny":
+        return "Tiny: 4 points on y = 2x + 1"
+    if option == UPLOAD:
+        return "Upload a CSV file…"
+    kind, name = option.split(":", 1)
+    if kind == "generated":
+        return f"{REGRESSION_LABELS[name]}: {REGRESSION_FORMULAS[name]}"
+    return f"Real data: {REAL_DATASETS[name].label}"
+
+
+# --- data ----------------------------------------------------------------------------------------
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def parse_upload(data: bytes):
+    return read_csv(data)
+
+
+def uploaded_dataset() -> tuple[Dataset | None, tuple | None]:
+    """The file uploader and column pickers; the dataset built from them, or None."""
+    upload = st.file_uploader(
+        "CSV file (UTF-8, first row = column names, at most 5 MB)",
+        type=["csv"],
+        key="csv_upload",
+        max_upload_size=5,
+    )
+    if upload is not None:
+        st.session_state.csv_file = (upload.name, upload.getvalue())
+    if "csv_file" not in st.session_state:
+        st.info("Upload a CSV file with a header row and numeric columns to train on it.")
+        return None, None
+    name, data = st.session_state.csv_file
+
+    try:
+        frame = parse_upload(data)
+    except DatasetError as error:
+        st.error(f"{name}: {error}")
+        return None, None
+    columns = numeric_columns(frame)
+    if len(columns) < 2:
+        st.error(
+            f"{name} needs at least two numeric columns, one input and one target; it has "
+            f"{len(columns)}: {', '.join(columns) or 'none'}."
+        )
+        return None, None
+
+    if st.session_state.get("csv_target") not in columns:
+        st.session_state.csv_target = columns[-1]
+    target = st.selectbox("Target column (what to predict)", columns, key="csv_target")
+    choices = [c for c in columns if c != target]
+    chosen = [c for c in st.session_state.get("csv_inputs", choices) if c in choices]
+    st.session_state.csv_inputs = chosen or choices
+    inputs = st.multiselect("Input columns", choices, key="csv_inputs")
+
+    try:
+        dataset = dataset_from_frame(frame, inputs, target, name=name)
+    except DatasetError as error:
+        st.error(f"{name}: {error}")
+        return None, None
+    digest = hashlib.sha256(data).hexdigest()
+    return dataset, (UPLOAD, digest, tuple(inputs), target)
+
+
+def data_controls() -> tuple[Dataset | None, tuple | None]:
+    """The data part of the sidebar; returns the dataset and a key that identifies it."""
+    st.header("Data")
+    option = st.selectbox(
+        "Dataset", DATASET_OPTIONS, format_func=dataset_label, key="dataset", persist_state="session"
+    )
+    seed = st.number_input(
+        "Seed",
+        min_value=0,
+        max_value=MAX_SEED,
+        step=1,
+        key="seed",
+        persist_state="session",
+        help="Seeds the generated noise, the initial weights and the shuffling. "
+        "The same seed and settings give the same numbers.",
+    )
+
+    if option == UPLOAD:
+        return uploaded_dataset()
+    if option == "tiny":
+        return make_tiny(), ("tiny",)
+    kind, name = option.split(":", 1)
+    if kind == "real":
+        return load_real_dataset(name), option
+    n_points = st.slider(
+        "Number of points", MIN_POINTS_SLIDER, MAX_POINTS_SLIDER, key="n_points", persist_state="session"
+    )
+    noise = st.slider(
+        "Noise (standard deviation, in units of y)",
+        0.0,
+        1.0,
+        step=0.05,
+        key="noise",
+        persist_state="session",
+    )
+    return make_regression(name, n_points, noise, seed), (option, n_points, noise, seed)
+
+
+# --- network -------------------------------------------------------------------------------------
+
+
+def network_controls() -> NetworkSettings | None:
+    """The network part of the sidebar; returns the settings, or None after showing an error."""
+    st.header("Network")
+    text = st.text_input(
+        "Hidden layer sizes",
+        key="hidden_text",
+        persist_state="session",
+        help=f"Neurons in each hidden layer, separated by commas: “8, 8” is two layers of 8. "
+        f"Leave empty for no hidden layer. 0 to {MAX_HIDDEN_LAYERS} layers of 1 to "
+        f"{MAX_UNITS_PER_LAYER} neurons.",
+    )
+    hidden_activation = st.selectbox(
+        "Hidden activation", list(ACTIVATIONS), key="hidden_activation", persist_state="session"
+    )
+    output_activation = st.selectbox(
+        "Output activation",
+        list(ACTIVATIONS),
+        key="output_activation",
+        persist_state="session",
+        help="Linear suits regression: the output can take any value.",
+    )
+    init = st.selectbox(
+        "Initial weights",
+        ["auto", *INITIALIZERS],
+        key="init",
+        persist_state="session",
+        help="auto: He for ReLU layers, Xavier for the others. Biases start at 0 "
+        "(under constant, every weight and bias is 0.5).",
+    )
+    standardize = st.checkbox(
+        "Standardise inputs and targets",
+        key="standardize",
+        persist_state="session",
+        help="Train on values scaled to mean 0 and standard deviation 1. Charts show original units.",
+    )
+    try:
+        hidden_sizes = parse_hidden_sizes(text)
+        return NetworkSettings(
+            hidden_sizes=hidden_sizes,
+            hidden_activation=hidden_activation,
+            output_activation=output_activation,
+            init=init,
+            seed=int(st.session_state.seed),
+            standardize=standardize,
+        )
+    except SettingsError as error:
+        st.error(str(error))
+        return None
+
+
+# --- training settings ---------------------------------------------------------------------------
+
+
+def _nearest_rate_option(value: float) -> float:
+    return min(LEARNING_RATE_OPTIONS, key=lambda option: abs(math.log10(option) - math.log10(value)))
+
+
+def _on_rate_slider() -> None:
+    st.session_state.lr_exact = st.session_state.lr_slider
+
+
+def _on_rate_exact() -> None:
+    value = st.session_state.lr_exact
+    if value is not None and math.isfinite(value) and value > 0:
+        st.session_state.lr_slider = _nearest_rate_option(value)
+
+
+def training_controls(n_samples: int) -> tuple[float | None, int | None, bool]:
+    """The training part of the sidebar: learning rate and batching."""
+    st.header("Training")
+    st.select_slider(
+        "Learning rate η (log scale)",
+        LEARNING_RATE_OPTIONS,
+        key="lr_slider",
+        on_change=_on_rate_slider,
+        persist_state="session",
+        format_func=lambda value: f"{value:g}",
+    )
+    st.number_input(
+        "Learning rate, exact value",
+        key="lr_exact",
+        on_change=_on_rate_exact,
+        persist_state="session",
+        format="%g",
+        step=0.01,
+        help="Type any positive number; the slider moves to the nearest mark.",
+    )
+    try:
+        learning_rate = parse_learning_rate(st.session_state.lr_exact)
+    except SettingsError as error:
+        st.error(f"{error} Training keeps the previous learning rate until then.")
+        learning_rate = None
+
+    full_batch = st.checkbox(
+        f"Full batch: all {n_samples} examples every step", key="full_batch", persist_state="session"
+    )
+    batch_size = None
+    shuffle = st.session_state.shuffle
+    if not full_batch:
+        batch_size = st.number_input(
+            "Batch size (examples per step)",
+            min_value=1,
+            step=1,
+            key="batch_size",
+            persist_state="session",
+        )
+        if batch_size > n_samples:
+            st.caption(f"The data has {n_samples} examples, so each step uses all of them.")
+            batch_size = n_samples
+        shuffle = st.checkbox("Shuffle the examples every epoch", key="shuffle", persist_state="session")
+    return learning_rate, batch_size, shuffle
+
+
+# --- the training session ------------------------------------------------------------------------
+
+
+def current_session(
+    dataset: Dataset | None, data_key: tuple | None, settings: NetworkSettings | None
+) -> TrainingSession | None:
+    """The session in state, rebuilt (and said so) when the data or the network changed."""
+    lab: TrainingSession | None = st.session_state.get("lab")
+    if dataset is None or settings is None:
+        if lab is not None:
+            st.warning(
+                "Fix the setting marked in the sidebar to apply it. Until then the network "
+                "below keeps training on the last valid data and settings."
+            )
+        return lab
+
+    key = (data_key, settings)
+    if lab is not None and st.session_state.get("lab_key") == key:
+        return lab
+    try:
+        new_lab = TrainingSession(
+            dataset,
+            settings,
+            learning_rate=lab.learning_rate if lab is not None else st.session_state.lr_exact,
+        )
+    except (DatasetError, SettingsError, ValueError) as error:
+        st.error(f"Could not build the network: {error}")
+        return lab
+    if lab is not None:
+        st.info(
+            "The data or the network changed, so training restarted at step 0 from new "
+            "initial weights. (A change of learning rate or batch size keeps training going.)"
+        )
+    st.session_state.lab = new_lab
+    st.session_state.lab_key = key
+    st.session_state.playing = False
+    return new_lab
+
+
+# --- buttons -------------------------------------------------------------------------------------
+
+
+def _on_step() -> None:
+    st.session_state.lab.step()
+
+
+def _on_step_many() -> None:
+    st.session_state.pending_steps = int(st.session_state.n_steps)
+
+
+def _on_play() -> None:
+    st.session_state.playing = not st.session_state.playing
+
+
+def _on_reset() -> None:
+    st.session_state.lab.reset()
+    st.session_state.playing = False
+
+
+def buttons(lab: TrainingSession) -> None:
+    stopped = lab.trainer.stopped
+    step_col, many_col, count_col, play_col, reset_col = st.columns([1, 1.2, 1.2, 1, 1])
+    step_col.button("Step", key="step", on_click=_on_step, disabled=stopped, width="stretch")
+    many_col.button(
+        f"Step ×{int(st.session_state.n_steps):,}",
+        key="step_many",
+        on_click=_on_step_many,
+        disabled=stopped,
+        width="stretch",
+    )
+    count_col.number_input(
+        "Steps per click",
+        min_value=1,
+        max_value=MAX_STEPS_PER_CLICK,
+        step=100,
+        key="n_steps",
+        persist_state="session",
+        label_visibility="collapsed",
+    )
+    play_col.button(
+        "Pause" if st.session_state.playing else "Play",
+        key="play",
+        on_click=_on_play,
+        disabled=stopped,
+        width="stretch",
+        type="primary",
+    )
+    reset_col.button("Reset", key="reset", on_click=_on_reset, width="stretch")
+
+
+def run_pending_steps(lab: TrainingSession) -> None:
+    """Run a Step ×N request, with a progress bar for long runs."""
+    n_steps = st.session_state.pending_steps
+    st.session_state.pending_steps = 0
+    if n_steps < PROGRESS_BAR_FROM:
+        lab.run(n_steps)
+        return
+    bar = st.progress(0.0, text=f"Training {n_steps:,} steps…")
+
+    def on_progress(done: int) -> None:
+        bar.progress(done / n_steps, text=f"Training: {done:,} of {n_steps:,} steps")
+
+    lab.run(n_steps, on_progress)
+    bar.empty()
+
+
+# --- status and charts ---------------------------------------------------------------------------
+
+
+def show_status(lab: TrainingSession) -> None:
+    trainer = lab.trainer
+    step_col, epoch_col, cost_col, rate_col = st.columns(4)
+    step_col.metric("Step", f"{trainer.step_count:,}")
+    epoch_col.metric("Epoch", f"{trainer.epoch:,}")
+    cost_col.metric(
+        "Cost (all data)",
+        f"{trainer.cost():.6g}",
+        help="Mean squared error over every example"
+        + (", on standardised targets." if lab.settings.standardize else "."),
+    )
+    rate_col.metric("Learning rate η", f"{trainer.learning_rate:g}")
+    if trainer.divergence is not None:
+        st.error(trainer.divergence.message())
+
+
+def show_charts(lab: TrainingSession) -> None:
+    trainer, dataset = lab.trainer, lab.dataset
+    steps, costs = lab.cost_series()
+    cost_col, fit_col = st.columns(2)
+    with cost_col:
+        log_scale = st.checkbox("Log scale", key="log_cost")
+        figure = charts.cost_figure(
+            steps,
+            costs,
+            current_step=int(steps[-1]),
+            current_cost=float(costs[-1]),
+            log_scale=log_scale,
+            divergence_step=trainer.divergence.step if trainer.divergence else None,
+            cost_label="cost (MSE, standardised units)" if lab.settings.standardize else "cost",
+        )
+        show_figure(figure, key="cost_chart", filename="backprop-lab-cost")
+    with fit_col:
+        predicted = lab.predict(dataset.X)
+        if dataset.X.shape[1] == 1:
+            curve_x, curve_y = lab.fit_curve()
+            figure = charts.fit_figure_1d(
+                dataset.X[:, 0],
+                dataset.y[:, 0],
+                predicted[:, 0],
+                curve_x,
+                curve_y,
+                x_label=dataset.feature_names[0],
+                y_label=dataset.target_names[0],
+            )
+        else:
+            figure = charts.fit_figure_scatter(
+                dataset.y[:, 0], predicted[:, 0], target_label=dataset.target_names[0]
+            )
+        show_figure(figure, key="fit_chart", filename="backprop-lab-fit")
+
+    names = lab.network.parameter_names()
+    default = names if len(names) <= 20 else names[:10]
+    selected = [name for name in st.session_state.get("weights_shown", default) if name in names]
+    st.session_state.weights_shown = selected
+    chosen = st.multiselect("Parameters to draw", names, key="weights_shown")
+    snapshot_steps, values = lab.parameter_series()
+    figure = charts.weight_trajectory_figure(snapshot_steps, values, names, selected=chosen)
+    show_figure(figure, key="weights_chart", filename="backprop-lab-weights")
+
+
+def live_view(lab: TrainingSession) -> None:
+    """Status and charts in a fragment, so Play reruns only this part of the page."""
+
+    @st.fragment(run_every=PLAY_INTERVAL_SECONDS if st.session_state.playing else None)
+    def view() -> None:
+        if st.session_state.playing:
+            lab.run(int(st.session_state.steps_per_update))
+            if lab.trainer.stopped:
+                st.session_state.playing = False
+                st.rerun()
+        show_status(lab)
+        show_charts(lab)
+
+    view()
+
+
+# --- page ----------------------------------------------------------------------------------------
+
+
+def main() -> None:
+    initialize_state(DEFAULTS)
+    st.title("Train a network")
+    st.caption(
+        "Each step computes the gradient of the cost by backpropagation and moves every "
+        "weight and bias a little against it. Press Step and watch the cost fall."
+    )
+    with st.expander("The formulas behind each step"):
+        st.markdown("The **cost** is the mean squared error over the n examples of the batch:")
+        st.latex(r"C = \frac{1}{n} \sum_{i=1}^{n} \left(\hat{y}_i - y_i\right)^2")
+        st.markdown(
+            "Backpropagation applies the chain rule layer by layer, from the output back to "
+            "the input, to get ∂C/∂W and ∂C/∂b for every weight and bias. One **step** then "
+            "moves each of them against its gradient, scaled by the **learning rate** η:"
+        )
+        st.latex(
+            r"W \leftarrow W - \eta \, \frac{\partial C}{\partial W}, \qquad "
+            r"b \leftarrow b - \eta \, \frac{\partial C}{\partial b}"
+        )
+        st.markdown(
+            "An **epoch** is one pass over the data: one step with the full batch, or several "
+            "with mini-batches."
+        )
+
+    with st.sidebar:
+        dataset, data_key = data_controls()
+        settings = network_controls()
+    lab = current_session(dataset, data_key, settings)
+    if lab is None:
+        st.info("Choose a dataset and a network in the sidebar to start.")
+        return
+    with st.sidebar:
+        learning_rate, batch_size, shuffle = training_controls(lab.dataset.X.shape[0])
+        st.number_input(
+            "Steps per screen update while playing",
+            min_value=1,
+            max_value=1000,
+            key="steps_per_update",
+            persist_state="session",
+        )
+    if learning_rate is not None and learning_rate != lab.learning_rate:
+        lab.set_learning_rate(learning_rate)
+    lab.set_batching(batch_size, shuffle)
+
+    st.caption(f"**{lab.dataset.name}**: {lab.dataset.description}")
+    # The buttons are drawn after a pending Step ×N has run, so that they show whether training
+    # stopped, but they stay above its progress bar on the page.
+    button_row = st.container()
+    if st.session_state.pending_steps:
+        run_pending_steps(lab)
+    with button_row:
+        buttons(lab)
+    live_view(lab)
+
+
+main()
