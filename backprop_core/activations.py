@@ -47,7 +47,7 @@ class Activation:
 def sigmoid(z: FloatArray) -> FloatArray:
     """Logistic function 1 / (1 + e^(-z)), computed without overflow for any finite z.
 
-    ``exp`` only ever sees ``-|z|``, which is at most 0, so it cannot overflow. For very
+    ``exp`` only ever receives ``-|z|``, which is at most 0, so it cannot overflow. For very
     large ``|z|`` the small side underflows to exactly 0.0 or 1.0, which is the float64 value.
     """
     z = np.asarray(z, dtype=np.float64)

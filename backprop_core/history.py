@@ -104,7 +104,7 @@ class History:
     # --- reading -----------------------------------------------------------------------------
 
     def __len__(self) -> int:
-        """The number of steps recorded."""
+        """Return the number of steps recorded."""
         return len(self._costs)
 
     @property

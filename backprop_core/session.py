@@ -27,7 +27,7 @@ FIT_CURVE_POINTS = 200
 
 
 class SettingsError(ValueError):
-    """A setting the user typed is invalid; the message says what is wrong and what to do."""
+    """An invalid setting typed by the user. The message states what is wrong and how to fix it."""
 
 
 @dataclass(frozen=True)
@@ -192,7 +192,7 @@ class TrainingSession:
         self.trainer.batch_size = self._clamped_batch_size()
 
     def step(self) -> StepRecord | None:
-        """One update; None if training has stopped or stops now."""
+        """Make one update and return its record, or None if training has stopped or stops now."""
         if self.trainer.stopped:
             return None
         self.last_step = self.trainer.step()

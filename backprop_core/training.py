@@ -21,7 +21,7 @@ EXPLOSION_FACTOR = 1e6
 
 @dataclass(frozen=True)
 class Divergence:
-    """Why training stopped.
+    """The reason and the moment that training stopped.
 
     Attributes
     ----------
@@ -44,7 +44,7 @@ class Divergence:
     learning_rate: float
 
     def message(self) -> str:
-        """A sentence for the user naming the step, the cause and the learning rate."""
+        """Describe for the user the step, the cause and the learning rate, in plain sentences."""
         rate = f"learning rate {self.learning_rate:g}"
         if self.reason == "cost_exploded":
             cause = (
@@ -222,7 +222,7 @@ class Trainer:
         return n_steps
 
     def cost(self) -> float:
-        """The cost on all the data with the current parameters."""
+        """Compute the cost on all the data with the current parameters."""
         with np.errstate(all="ignore"):
             return self.network.cost(self.X, self.y)
 

@@ -95,7 +95,7 @@ def parse_upload(data: bytes):
 
 
 def uploaded_dataset() -> tuple[Dataset | None, tuple | None]:
-    """The file uploader and column pickers; the dataset built from them, or None."""
+    """Draw the file uploader and column pickers; return the dataset built from them, or None."""
     upload = st.file_uploader(
         "CSV file (UTF-8, first row = column names, at most 5 MB)",
         type=["csv"],
@@ -140,7 +140,7 @@ def uploaded_dataset() -> tuple[Dataset | None, tuple | None]:
 
 
 def data_controls() -> tuple[Dataset | None, tuple | None]:
-    """The data part of the sidebar; returns the dataset and a key that identifies it."""
+    """Draw the data part of the sidebar; return the dataset and a key that identifies it."""
     st.header("Data")
     option = st.selectbox(
         "Dataset", DATASET_OPTIONS, format_func=dataset_label, key="dataset", persist_state="session"
@@ -181,7 +181,7 @@ def data_controls() -> tuple[Dataset | None, tuple | None]:
 
 
 def network_controls() -> NetworkSettings | None:
-    """The network part of the sidebar; returns the settings, or None after showing an error."""
+    """Draw the network part of the sidebar; return the settings, or None after showing an error."""
     st.header("Network")
     text = st.text_input(
         "Hidden layer sizes",
@@ -248,7 +248,7 @@ def _on_rate_exact() -> None:
 
 
 def training_controls(n_samples: int) -> tuple[float | None, int | None, bool]:
-    """The training part of the sidebar: learning rate and batching."""
+    """Draw the training part of the sidebar and return the learning rate and batching."""
     st.header("Training")
     st.select_slider(
         "Learning rate η (log scale)",
@@ -299,7 +299,7 @@ def training_controls(n_samples: int) -> tuple[float | None, int | None, bool]:
 def current_session(
     dataset: Dataset | None, data_key: tuple | None, settings: NetworkSettings | None
 ) -> TrainingSession | None:
-    """The session in state, rebuilt (and said so) when the data or the network changed."""
+    """Return the session in state, rebuilt with a notice when the data or the network changed."""
     lab: TrainingSession | None = st.session_state.get("lab")
     if dataset is None or settings is None:
         if lab is not None:
