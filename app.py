@@ -5,6 +5,9 @@ import streamlit as st
 st.set_page_config(page_title="Backprop Lab", page_icon="🧮", layout="wide")
 
 navigation = st.navigation(
-    [st.Page("pages/train.py", title="Train", icon="📉", url_path="train", default=True)]
+    [
+        st.Page("pages/train.py", title="Train", icon=":material/show_chart:", url_path="train", default=True),
+        st.Page("pages/inside.py", title="Inside a step", icon=":material/search:", url_path="inside"),
+    ]
 )
 navigation.run()

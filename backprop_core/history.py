@@ -9,6 +9,9 @@ spaced, and never number more than `capacity`.
 
 from __future__ import annotations
 
+from collections import deque
+from dataclasses import dataclass
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -153,3 +156,85 @@ class History:
             + self._snapshot_steps.nbytes
             + self._snapshot_values.nbytes
         )
+
+
+# Rewinding keeps, for each recent step, the parameters before it and its batch. These bound
+# how many steps are kept and how much memory they may take.
+MAX_RECENT_STEPS = 500
+RECENT_STEPS_BUDGET_BYTES = 8_000_000
+
+
+@dataclass(frozen=True)
+class RecentStep:
+    """What is needed to recompute one past step exactly.
+
+    Attributes
+    ----------
+    step, epoch : int
+        The step's number (from 1) and its epoch.
+    batch_indices : ndarray or None
+        The rows of the data in the batch, in order; None for the full batch in data order.
+    learning_rate : float
+        The η of the step.
+    parameters_before : ndarray
+        All parameters before the step, in ``Network.parameters_vector`` order.
+    """
+
+    step: int
+    epoch: int
+    batch_indices: NDArray[np.int64] | None
+    learning_rate: float
+    parameters_before: FloatArray
+
+
+class RecentSteps:
+    """The last steps of a run, kept exactly so that any of them can be recomputed.
+
+    At most `MAX_RECENT_STEPS` steps are kept, fewer when the parameters and batch indices
+    of that many would take more than `RECENT_STEPS_BUDGET_BYTES`. Older steps are dropped.
+    """
+
+    def __init__(self, n_parameters: int, n_samples: int) -> None:
+        self._n_parameters = n_parameters
+        self._n_samples = n_samples
+        self._steps: deque[RecentStep] = deque(maxlen=self._capacity_for(n_samples))
+
+    def _capacity_for(self, batch_size: int) -> int:
+        # A mini-batch stores its indices as int32; a full batch stores none.
+        index_bytes = 0 if batch_size == self._n_samples else 4 * batch_size
+        bytes_per_step = 8 * self._n_parameters + index_bytes + 200
+        return max(1, min(MAX_RECENT_STEPS, RECENT_STEPS_BUDGET_BYTES // bytes_per_step))
+
+    def resize_for(self, batch_size: int) -> None:
+        """Recompute the capacity for a new batch size, keeping the newest steps."""
+        self._steps = deque(self._steps, maxlen=self._capacity_for(batch_size))
+
+    def append(
+        self,
+        step: int,
+        epoch: int,
+        batch_indices: NDArray[np.int64] | None,
+        learning_rate: float,
+        parameters_before: FloatArray,
+    ) -> None:
+        indices = None if batch_indices is None else np.asarray(batch_indices, dtype=np.int32)
+        self._steps.append(RecentStep(step, epoch, indices, learning_rate, parameters_before))
+
+    @property
+    def capacity(self) -> int:
+        """The maximum number of steps kept with the current batch size."""
+        return self._steps.maxlen or 0
+
+    def __len__(self) -> int:
+        return len(self._steps)
+
+    def get(self, step: int) -> RecentStep:
+        """Return the kept record of ``step``; raise KeyError if it is not kept."""
+        if self._steps and self._steps[0].step <= step <= self._steps[-1].step:
+            return self._steps[step - self._steps[0].step]
+        raise KeyError(f"step {step} is not among the {len(self._steps)} recent steps kept.")
+
+    @property
+    def steps(self) -> list[int]:
+        """The numbers of the kept steps, oldest first."""
+        return [record.step for record in self._steps]

@@ -258,15 +258,32 @@ class Network:
             )
 
         cost = mean_squared_error(y_pred, y)
+        return self._backpropagate(forward_record, cost, mean_squared_error_gradient(y_pred, y))
+
+    def _backpropagate(
+        self,
+        forward_record: ForwardRecord,
+        cost: float,
+        grad_output: FloatArray,
+        skip_derivative_layer: int | None = None,
+    ) -> BackwardResult:
+        """Run the chain rule back from ``grad_output = ∂C/∂ŷ``.
+
+        ``skip_derivative_layer`` leaves out one layer's activation derivative. It exists only
+        to plant a known fault for the gradient-check lesson; `backward` never sets it.
+        """
         n_layers = len(self.weights)
         deltas: list[FloatArray] = [np.empty(0)] * n_layers
         grad_weights: list[FloatArray] = [np.empty(0)] * n_layers
         grad_biases: list[FloatArray] = [np.empty(0)] * n_layers
 
         # Output layer: the cost's gradient times the output activation's derivative.
-        grad_a = mean_squared_error_gradient(y_pred, y)
+        grad_a = grad_output
         for l in reversed(range(n_layers)):
-            derivative = ACTIVATIONS[self.activations[l]].derivative(forward_record.z[l])
+            if l == skip_derivative_layer:
+                derivative = np.ones_like(forward_record.z[l])
+            else:
+                derivative = ACTIVATIONS[self.activations[l]].derivative(forward_record.z[l])
             delta = grad_a * derivative
             deltas[l] = delta
             grad_weights[l] = delta.T @ forward_record.a[l]

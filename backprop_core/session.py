@@ -139,6 +139,9 @@ class TrainingSession:
         Trains a copy of ``initial_network`` on the scaled data.
     last_step : StepRecord or None
         The record of the most recent single step (not kept for Step ×N and Play).
+    custom_network : Network or None
+        Given initial parameters (a network typed in by the user) instead of seeded ones.
+        Its layer sizes must fit the data, and its activations override ``settings``.
     """
 
     dataset: Dataset
@@ -146,6 +149,7 @@ class TrainingSession:
     learning_rate: float = 0.05
     batch_size: int | None = None
     shuffle: bool = True
+    custom_network: Network | None = None
     x_scaler: Standardizer = field(init=False)
     y_scaler: Standardizer = field(init=False)
     initial_network: Network = field(init=False)
@@ -155,6 +159,10 @@ class TrainingSession:
     def __post_init__(self) -> None:
         self.x_scaler = Standardizer.fit(self.dataset.X, self.settings.standardize)
         self.y_scaler = Standardizer.fit(self.dataset.y, self.settings.standardize)
+        if self.custom_network is not None:
+            self.initial_network = self._checked_custom_network()
+            self.reset()
+            return
         layer_sizes = (self.dataset.X.shape[1], *self.settings.hidden_sizes, self.dataset.y.shape[1])
         activations = [self.settings.hidden_activation] * len(self.settings.hidden_sizes)
         activations.append(self.settings.output_activation)
@@ -162,6 +170,46 @@ class TrainingSession:
             layer_sizes, activations, init=self.settings.init, seed=self.settings.seed
         )
         self.reset()
+
+    def _checked_custom_network(self) -> Network:
+        network = self.custom_network.copy()
+        sizes = network.layer_sizes
+        if sizes[0] != self.dataset.X.shape[1] or sizes[-1] != self.dataset.y.shape[1]:
+            raise SettingsError(
+                f"The network takes {sizes[0]} input(s) and gives {sizes[-1]} output(s), but the "
+                f"data has {self.dataset.X.shape[1]} input column(s) and "
+                f"{self.dataset.y.shape[1]} target column(s). Make them match."
+            )
+        return network
+
+    @classmethod
+    def from_custom(
+        cls,
+        dataset: Dataset,
+        network: Network,
+        learning_rate: float,
+        batch_size: int | None = None,
+    ) -> TrainingSession:
+        """A session that trains the given network on the given data, in their own units."""
+        hidden = network.activations[:-1]
+        settings = NetworkSettings(
+            hidden_sizes=tuple(network.layer_sizes[1:-1]),
+            hidden_activation=hidden[0] if hidden else "tanh",
+            output_activation=network.activations[-1],
+            standardize=False,
+        )
+        return cls(
+            dataset,
+            settings,
+            learning_rate=parse_learning_rate(learning_rate),
+            batch_size=batch_size,
+            shuffle=False,
+            custom_network=network,
+        )
+
+    @property
+    def is_custom(self) -> bool:
+        return self.custom_network is not None
 
     # --- training ----------------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .history import DEFAULT_SNAPSHOT_CAPACITY, History
+from .history import DEFAULT_SNAPSHOT_CAPACITY, History, RecentSteps
 from .network import BackwardResult, ForwardRecord, Network
 
 FloatArray = NDArray[np.float64]
@@ -137,10 +137,11 @@ class Trainer:
         if not (np.all(np.isfinite(self.X)) and np.all(np.isfinite(self.y))):
             raise ValueError("X and y must contain only finite numbers; remove or fill the others.")
         self.learning_rate = learning_rate
-        self.shuffle = bool(shuffle)
         self.seed = seed
         self._rng = np.random.default_rng(seed)
+        self.recent_steps = RecentSteps(network.n_parameters, self.X.shape[0])
         self.batch_size = batch_size
+        self.shuffle = shuffle
 
         self.step_count = 0
         self.divergence: Divergence | None = None
@@ -184,8 +185,22 @@ class Trainer:
             raise ValueError(f"batch_size must be between 1 and {n_samples}, got {value}.")
         self._batch_size = int(value)
         self._order = np.arange(n_samples)
+        self._next_epoch_order: NDArray[np.int64] | None = None
         self._batches_done_in_epoch = self.batches_per_epoch
         self._epoch = getattr(self, "_epoch", 0)
+        if hasattr(self, "recent_steps"):
+            self.recent_steps.resize_for(self._batch_size)
+
+    @property
+    def shuffle(self) -> bool:
+        return self._shuffle
+
+    @shuffle.setter
+    def shuffle(self, value: bool) -> None:
+        """Turn per-epoch shuffling on or off from the next epoch on."""
+        self._shuffle = bool(value)
+        # An order drawn in advance for the next epoch followed the old setting.
+        self._next_epoch_order = None
 
     @property
     def batches_per_epoch(self) -> int:
@@ -226,16 +241,36 @@ class Trainer:
         with np.errstate(all="ignore"):
             return self.network.cost(self.X, self.y)
 
-    def _next_batch(self) -> tuple[NDArray[np.int64], int]:
+    def next_batch(self) -> tuple[NDArray[np.int64], int]:
+        """Return the example indices and the epoch of the next step, without taking it.
+
+        Looking ahead draws no extra random numbers: an order drawn for the next epoch is
+        kept and used when that epoch starts.
+        """
         if self._batches_done_in_epoch == self.batches_per_epoch:
+            if self._next_epoch_order is None:
+                self._next_epoch_order = self._draw_epoch_order()
+            order, epoch, position = self._next_epoch_order, self._epoch + 1, 0
+        else:
+            order, epoch, position = self._order, self._epoch, self._batches_done_in_epoch
+        start = position * self._batch_size
+        return order[start : start + self._batch_size].copy(), epoch
+
+    def _draw_epoch_order(self) -> NDArray[np.int64]:
+        n_samples = self.X.shape[0]
+        # Shuffling a full batch only reorders the rows of a sum, so it is skipped.
+        if self._shuffle and self._batch_size < n_samples:
+            return self._rng.permutation(n_samples)
+        return np.arange(n_samples)
+
+    def _advance_batch(self) -> None:
+        if self._batches_done_in_epoch == self.batches_per_epoch:
+            if self._next_epoch_order is None:
+                self._next_epoch_order = self._draw_epoch_order()
+            self._order, self._next_epoch_order = self._next_epoch_order, None
             self._epoch += 1
             self._batches_done_in_epoch = 0
-            # Shuffling a full batch only reorders the rows of a sum, so it is skipped.
-            if self.shuffle and self._batch_size < self.X.shape[0]:
-                self._order = self._rng.permutation(self.X.shape[0])
-        start = self._batches_done_in_epoch * self._batch_size
         self._batches_done_in_epoch += 1
-        return self._order[start : start + self._batch_size], self._epoch
 
     def _step(self, keep_record: bool) -> StepRecord | None | bool:
         if self.divergence is not None:
@@ -245,9 +280,7 @@ class Trainer:
         network = self.network
         step = self.step_count + 1
         full_batch = self._batch_size == self.X.shape[0]
-        epoch_before = self._epoch
-        progress_before = self._batches_done_in_epoch
-        indices, epoch = self._next_batch()
+        indices, epoch = self.next_batch()
         # Indexing copies the rows, so a kept record never shares the trainer's data arrays.
         copy_needed = keep_record or not full_batch
         X = self.X[indices] if copy_needed else self.X
@@ -267,7 +300,6 @@ class Trainer:
 
         reason = self._divergence_reason(gradients.cost, new_weights, new_biases)
         if reason is not None:
-            self._epoch, self._batches_done_in_epoch = epoch_before, progress_before
             self.divergence = Divergence(
                 step=self.step_count,
                 reason=reason,
@@ -279,6 +311,10 @@ class Trainer:
 
         weights_before = [w.copy() for w in network.weights] if keep_record else []
         biases_before = [b.copy() for b in network.biases] if keep_record else []
+        self.recent_steps.append(
+            step, epoch, None if full_batch else indices, rate, network.parameters_vector()
+        )
+        self._advance_batch()
         for w, new_w in zip(network.weights, new_weights):
             w[...] = new_w
         for b, new_b in zip(network.biases, new_biases):

@@ -310,6 +310,10 @@ def current_session(
         return lab
 
     key = (data_key, settings)
+    if lab is not None and st.session_state.get("lab_key") == "custom":
+        # A network typed in on the Inside a step page stays until a sidebar setting changes.
+        st.session_state.lab_key = key
+        return lab
     if lab is not None and st.session_state.get("lab_key") == key:
         return lab
     try:
@@ -527,6 +531,11 @@ def main() -> None:
     lab.set_batching(batch_size, shuffle)
 
     st.caption(f"**{lab.dataset.name}**: {lab.dataset.description}")
+    if lab.is_custom:
+        st.info(
+            "You are training the network and data from the Inside a step page. Change any "
+            "setting in the sidebar to go back to the data and network chosen there."
+        )
     # The buttons are drawn after a pending Step ×N has run, so that they show whether training
     # stopped, but they stay above its progress bar on the page.
     button_row = st.container()
