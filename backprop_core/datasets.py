@@ -734,7 +734,16 @@ def _numeric_values(frame: pd.DataFrame, column: str, is_target: bool) -> NDArra
 
     values = converted.to_numpy(dtype=np.float64)
 
-    # Too large: infinity or magnitude above MAX_ABS_VALUE.
+    # Infinite: pandas reads "inf" and "-Infinity" as numbers.
+    infinite = np.flatnonzero(np.isinf(values))
+    if infinite.size:
+        position = int(infinite[0])
+        raise DatasetError(
+            f'Column "{column}" has an infinite value ({values[position]:g}) in '
+            f"{_spreadsheet_row(position)}. Replace it with a finite number or delete the row."
+        )
+
+    # Too large: magnitude above MAX_ABS_VALUE.
     magnitude = np.abs(values)
     too_large = np.flatnonzero(~(magnitude <= MAX_ABS_VALUE))
     if too_large.size:

@@ -12,6 +12,10 @@ is centred on ``y = 0``. ``gap`` is 1 for the widest layer, whose units are 2 ap
 Narrower layers spread out with ``gap = min(MAX_UNIT_GAP, max_units / n)``, so that a few
 inputs do not bunch together beside a wide hidden layer.
 
+Each edge has a hover target, a marker part of the way along it, whose ``customdata`` is
+the weight's name. The targets sit on hidden overlay axes x2 and y2, whose coordinates
+are ``TARGET_SCALE`` times the main ones.
+
 This module imports NumPy and Plotly only, never Streamlit. Like the figures in
 `backprop_core.charts`, it never puts NaN or infinity into a figure, because browsers
 reject them in JSON.
@@ -35,6 +39,7 @@ __all__ = [
     "MAX_EDGE_WIDTH",
     "MAX_UNIT_GAP",
     "MIN_EDGE_WIDTH",
+    "TARGET_SCALE",
     "network_diagram_figure",
     "parameter_name_from_point",
 ]
@@ -60,12 +65,15 @@ MAX_UNIT_GAP = 3.0
 #: Up to this many weights, the hover targets are drawn as faint rings of
 #: ``VISIBLE_TARGET_SIZE`` px that show where to click. With more, thousands of rings
 #: would cover the edges, so the targets are invisible and ``INVISIBLE_TARGET_SIZE`` px.
-#: Plotly (checked with plotly.js in Plotly 7.1) counts every point within its marker
-#: radius as equally close and then takes the last one, so small targets let the pointer
-#: pick the nearest of close neighbours. Hover still reaches a point up to 20 px away.
+#: With Plotly 7.1 in headless Chromium, a pointer inside the radius of several markers
+#: hovered the last of them rather than the nearest, so small targets let the pointer
+#: pick among close neighbours. Hover still reaches a point up to 20 px away.
 MAX_EDGES_WITH_VISIBLE_TARGETS = 40
 VISIBLE_TARGET_SIZE = 12
 INVISIBLE_TARGET_SIZE = 6
+
+#: The hover targets' overlay axes measure this many units per unit of the main axes.
+TARGET_SCALE = 1000
 
 #: With more weights than this, the thinnest edges are drawn fainter.
 DENSE_EDGE_COUNT = 500
@@ -89,7 +97,7 @@ INPUT_FILL = "#E8E8E8"
 NOT_FINITE_FILL = "#BBBBBB"
 NOT_FINITE = "not finite"
 
-# Margins in px. The bottom margin holds the two-line layer captions.
+# Margins in px. The bottom margin contains the two-line layer captions.
 TOP_MARGIN_WITHOUT_NOTES = 50
 TOP_MARGIN_PER_NOTE_LINE = 20
 BOTTOM_MARGIN = 62
@@ -117,12 +125,12 @@ def _as_float_array(name: str, values: ArrayLike, ndim: int) -> FloatArray:
         array = np.array(values, dtype=np.float64)
     except (TypeError, ValueError) as error:
         raise ValueError(
-            f"{name} must contain numbers; converting it to float64 failed ({error}). "
+            f"{name} must contain numbers, but converting it to float64 failed ({error}). "
             f"Pass a {ndim}-D array of numbers."
         ) from None
     if array.ndim != ndim:
         raise ValueError(
-            f"{name} must be a {ndim}-D array; got shape {array.shape}. Pass one array per "
+            f"{name} must be a {ndim}-D array, got shape {array.shape}. Pass one array per "
             "layer, as in Network.weights and Network.biases."
         )
     return array
@@ -131,11 +139,11 @@ def _as_float_array(name: str, values: ArrayLike, ndim: int) -> FloatArray:
 def _check_per_layer_list(name: str, values: object, n_layers: int | None) -> None:
     if isinstance(values, (str, np.ndarray)) or not isinstance(values, Sequence):
         raise ValueError(
-            f"{name} must be a list with one entry per layer; got {type(values).__name__}."
+            f"{name} must be a list with one entry per layer, got {type(values).__name__}."
         )
     if n_layers is not None and len(values) != n_layers:
         raise ValueError(
-            f"{name} must have one entry per layer of weights ({n_layers}); got {len(values)}."
+            f"{name} must have one entry per layer of weights ({n_layers}), got {len(values)}."
         )
 
 
@@ -144,7 +152,7 @@ def _validate_layers(
 ) -> tuple[list[FloatArray], list[FloatArray], list[str]]:
     _check_per_layer_list("weights", weights, None)
     if not weights:
-        raise ValueError("weights is empty; pass one (n_out, n_in) array per layer.")
+        raise ValueError("weights is empty. Pass one (n_out, n_in) array per layer.")
     _check_per_layer_list("biases", biases, len(weights))
     _check_per_layer_list("activations", activations, len(weights))
 
@@ -152,11 +160,11 @@ def _validate_layers(
     bias_arrays = [_as_float_array(f"biases[{l}]", b, 1) for l, b in enumerate(biases)]
     for l, (w, b) in enumerate(zip(weight_arrays, bias_arrays)):
         if w.shape[0] < 1 or w.shape[1] < 1:
-            raise ValueError(f"weights[{l}] must have at least one row and column; got {w.shape}.")
+            raise ValueError(f"weights[{l}] must have at least one row and column, got {w.shape}.")
         if b.shape != (w.shape[0],):
             raise ValueError(
                 f"biases[{l}] must have shape ({w.shape[0]},) to match weights[{l}] of shape "
-                f"{w.shape}; got {b.shape}."
+                f"{w.shape}, got {b.shape}."
             )
         if l > 0 and w.shape[1] != weight_arrays[l - 1].shape[0]:
             raise ValueError(
@@ -168,7 +176,7 @@ def _validate_layers(
     for l, name in enumerate(activations):
         if not isinstance(name, str) or not name:
             raise ValueError(
-                f"activations[{l}] must be an activation name such as 'tanh'; got {name!r}."
+                f"activations[{l}] must be an activation name such as 'tanh', got {name!r}."
             )
     return weight_arrays, bias_arrays, list(activations)
 
@@ -198,7 +206,7 @@ def _validate_gradients(
         for l, (gradient, parameter) in enumerate(zip(arrays, parameters)):
             if gradient.shape != parameter.shape:
                 raise ValueError(
-                    f"{name}[{l}] must have the shape of its parameter, {parameter.shape}; "
+                    f"{name}[{l}] must have the shape of its parameter, {parameter.shape}, "
                     f"got {gradient.shape}."
                 )
         checked.append(arrays)
@@ -213,10 +221,10 @@ def _validate_labels(
             return ["ŷ"]
         return [f"{default_prefix}{index + 1}" for index in range(count)]
     if isinstance(labels, str) or not isinstance(labels, Sequence):
-        raise ValueError(f"{name} must be a list of {count} strings; got {type(labels).__name__}.")
+        raise ValueError(f"{name} must be a list of {count} strings, got {type(labels).__name__}.")
     if len(labels) != count:
         raise ValueError(
-            f"{name} must have one name per unit of its layer ({count}); got {len(labels)}: "
+            f"{name} must have one name per unit of its layer ({count}), got {len(labels)}: "
             f"{list(labels)!r}."
         )
     return [str(label) for label in labels]
@@ -229,7 +237,7 @@ def _validate_marked_units(
         return {}
     if not isinstance(marked_units, Mapping):
         raise ValueError(
-            f"marked_units must be a dict from (layer, unit) to a short note; got "
+            f"marked_units must be a dict from (layer, unit) to a short note, got "
             f"{type(marked_units).__name__}."
         )
     n_layers = len(layer_sizes) - 1
@@ -238,10 +246,12 @@ def _validate_marked_units(
         is_pair_of_ints = (
             isinstance(key, tuple)
             and len(key) == 2
-            and all(isinstance(part, (int, np.integer)) and not isinstance(part, bool) for part in key)
+            and all(_is_integer(part) for part in key)
         )
         if not is_pair_of_ints:
-            raise ValueError(f"marked_units keys must be (layer, unit) pairs of integers; got {key!r}.")
+            raise ValueError(
+                f"marked_units keys must be (layer, unit) pairs of integers, got {key!r}."
+            )
         layer, unit = int(key[0]), int(key[1])
         if not 1 <= layer <= n_layers:
             raise ValueError(
@@ -254,7 +264,9 @@ def _validate_marked_units(
                 f"{layer_sizes[layer] - 1}."
             )
         if not isinstance(note, str):
-            raise ValueError(f"marked_units[{key!r}] must be a short note such as 'dead'; got {note!r}.")
+            raise ValueError(
+                f"marked_units[{key!r}] must be a short note such as 'dead', got {note!r}."
+            )
         checked[(layer, unit)] = note
     return checked
 
@@ -279,7 +291,7 @@ def _validate_selected(selected: object, layer_sizes: list[int]) -> str | None:
     parsed = _parse_parameter_name(selected) if isinstance(selected, str) else None
     if parsed is None:
         raise ValueError(
-            f"selected must be a parameter name such as 'W2[0,1]' or 'b1[0]', or None; "
+            f"selected must be a parameter name such as 'W2[0,1]' or 'b1[0]', or None, "
             f"got {selected!r}."
         )
     layer, row, column = parsed
@@ -294,12 +306,17 @@ def _validate_selected(selected: object, layer_sizes: list[int]) -> str | None:
     return selected
 
 
+def _is_integer(value: object) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+
+
 def _check_height(height: object) -> int:
-    if isinstance(height, bool) or not isinstance(height, (int, np.integer)):
-        raise ValueError(f"height must be a whole number of px; got {height!r}.")
+    if not _is_integer(height):
+        raise ValueError(f"height must be a whole number of px, got {height!r}.")
     if height < MIN_HEIGHT:
         raise ValueError(
-            f"height must be at least {MIN_HEIGHT} px so that the units stay readable; got {height}."
+            f"height must be at least {MIN_HEIGHT} px so that the units stay readable, "
+            f"got {height}."
         )
     return int(height)
 
@@ -310,7 +327,7 @@ def _check_height(height: object) -> int:
 
 
 def _unit_positions(layer_sizes: list[int]) -> list[FloatArray]:
-    """Return the height of every unit, one array per column; see the module docstring."""
+    """Return the height of every unit, one array per column, as the module docstring defines."""
     widest = max(layer_sizes)
     positions = []
     for n_units in layer_sizes:
@@ -332,8 +349,20 @@ def _hover_target_fraction(n_out: int) -> FloatArray:
     return 0.25 + 0.5 * (np.arange(n_out, dtype=np.float64) + 0.5) / n_out
 
 
+def _target_coordinates(values: list[float]) -> NDArray[np.int16] | NDArray[np.int32]:
+    """Scale hover-target coordinates to the overlay axes and round them to integers.
+
+    int16 takes 2 bytes per value where float32 takes 4, which saves about 28 KB of JSON
+    for the 5,216 targets of the 2-32-32-32-32-32-32-1 network. Coordinates too large for
+    int16 fall back to int32. A step of 1/TARGET_SCALE is far below a pixel.
+    """
+    scaled = np.rint(np.asarray(values, dtype=np.float64) * TARGET_SCALE)
+    fits_int16 = scaled.size == 0 or float(np.max(np.abs(scaled))) <= np.iinfo(np.int16).max
+    return scaled.astype(np.int16 if fits_int16 else np.int32)
+
+
 def _compact(value: float) -> int | float:
-    """Return an integral coordinate as int, so that the JSON says 3 rather than 3.0."""
+    """Return an integral coordinate as int, so that the JSON contains 3 rather than 3.0."""
     return int(value) if float(value).is_integer() else float(value)
 
 
@@ -369,7 +398,8 @@ def _edge_groups(values: FloatArray, max_abs: float) -> list[tuple[str, int]]:
         elif value == 0.0 or max_abs == 0.0:
             groups.append(("zero", 0))
         else:
-            bucket = min(EDGE_WIDTH_BUCKETS - 1, int(EDGE_WIDTH_BUCKETS * abs(value) / max_abs))
+            # The ratio comes first: EDGE_WIDTH_BUCKETS * |value| can overflow near 1e308.
+            bucket = min(EDGE_WIDTH_BUCKETS - 1, int(EDGE_WIDTH_BUCKETS * (abs(value) / max_abs)))
             groups.append(("positive" if value > 0 else "negative", bucket))
     return groups
 
@@ -446,9 +476,10 @@ def _edge_traces(
 
     Within a trace, the edges that leave one unit form a star: the path runs from the unit
     to each receiving unit and back, and None ends the star. This needs two points per edge
-    instead of the three of separate segments, which keeps the edges of the 5,216-weight
-    2-32-32-32-32-32-32-1 network near 60 KB of JSON. Non-finite edges are dashed, and a
-    dash pattern drawn back over itself would look solid, so they get one segment each.
+    instead of the three of separate segments. The edges of the 5,216-weight
+    2-32-32-32-32-32-32-1 network took 63 to 80 KB of JSON with seeded random parameters.
+    Non-finite edges are dashed, and a dash pattern drawn back over itself would look
+    solid, so they get one segment each.
     """
     n_edges = sum(values.size for values in edge_values)
     paths: dict[tuple[str, int], tuple[list[float | None], list[float | None]]] = {}
@@ -490,8 +521,8 @@ def _edge_traces(
                 y=ys,
                 mode="lines",
                 name=f"{quantity} edges: {label}",
-                # Plotly's line simplification may drop the turning point of a path that
-                # doubles back on itself, which would erase the edge.
+                # Line simplification drops points that Plotly judges redundant. It is off
+                # as a precaution, because every turning point of a star path is an edge end.
                 line={**line, "simplify": False},
                 opacity=_edge_opacity(kind, bucket, n_edges),
                 hoverinfo="skip",
@@ -506,12 +537,15 @@ def _hover_target_trace(
 ) -> go.Scatter:
     """Place one hover and click target on every edge, in ``Network.parameter_names()`` order.
 
+    The targets sit on the hidden overlay axes x2 and y2, whose coordinates are
+    ``TARGET_SCALE`` times those of the main axes, so that they travel as int16.
+
     ``customdata`` is the parameter name. The hover label is assembled in the browser by
-    the hovertemplate, because full per-point strings would make a large network's JSON
-    about 40 % larger. The value and the gradient travel as float32 in ``marker.color`` and
-    ``marker.line.color``, whose one-colour scales keep every target looking the same.
-    When a value is not finite, or float32 would distort it, both travel as strings in
-    ``text`` and ``hovertext`` instead.
+    the hovertemplate, because full per-point strings would about double the JSON of the
+    2-32-32-32-32-32-32-1 network. The value and the gradient travel as float32 in
+    ``marker.color`` and ``marker.line.color``, whose one-colour scales keep every target
+    looking the same. When a value is not finite, or float32 would distort it, both travel
+    as strings in ``text`` and ``hovertext`` instead.
     """
     xs, ys, names = [], [], []
     for l, w in enumerate(weights):
@@ -555,9 +589,10 @@ def _hover_target_trace(
             template += "<br>∂C/∂%{customdata} = %{hovertext}"
 
     return go.Scatter(
-        # float32 halves the base64 payload, and its 7 digits are far finer than a pixel.
-        x=np.array(xs, dtype=np.float32),
-        y=np.array(ys, dtype=np.float32),
+        x=_target_coordinates(xs),
+        y=_target_coordinates(ys),
+        xaxis="x2",
+        yaxis="y2",
         mode="markers",
         name="weights",
         customdata=names,
@@ -645,7 +680,7 @@ def _unit_trace(
     outline: dict[str, object] = {"color": NODE_OUTLINE, "width": 1.5}
     symbol: str | list[str] = "circle"
     if any(is_marked):
-        # Lists only when needed: one entry per unit costs JSON for every unit.
+        # Per-unit lists only when a unit is marked, because they add JSON for every unit.
         symbol = ["circle-x" if marked else "circle" for marked in is_marked]
         outline = {
             "color": [BLACK if marked else NODE_OUTLINE for marked in is_marked],
@@ -709,7 +744,9 @@ def _selected_weight_traces(
     ]
 
 
-def _selected_bias_trace(selected: str, positions: list[FloatArray], node_size: float) -> go.Scatter:
+def _selected_bias_trace(
+    selected: str, positions: list[FloatArray], node_size: float
+) -> go.Scatter:
     """Ring the unit whose bias is selected."""
     layer, row, _ = _parse_parameter_name(selected)
     return go.Scatter(
@@ -717,7 +754,12 @@ def _selected_bias_trace(selected: str, positions: list[FloatArray], node_size: 
         y=[float(positions[layer + 1][row])],
         mode="markers",
         name=f"selected: {selected}",
-        marker={"symbol": "circle-open", "size": node_size + 14, "color": BLACK, "line": {"width": 3}},
+        marker={
+            "symbol": "circle-open",
+            "size": node_size + 14,
+            "color": BLACK,
+            "line": {"width": 3},
+        },
         hoverinfo="skip",
         cliponaxis=False,
     )
@@ -786,6 +828,8 @@ def _apply_layout(
     left_margin = SIDE_MARGIN + node_size / 2 + label_px * max(map(len, left_labels), default=0)
     right_margin = SIDE_MARGIN + node_size / 2 + label_px * max(map(len, right_labels), default=0)
 
+    x_range = [-0.15, n_columns - 1 + 0.15]
+    y_range = [-y_extent - 1.0, y_extent + 1.0]
     figure.update_layout(
         template="plotly_white",
         height=height,
@@ -816,8 +860,21 @@ def _apply_layout(
             "b": BOTTOM_MARGIN,
         },
         # Fixed ranges with room for the nodes, and no zoom, so the drawing never moves.
-        xaxis={"visible": False, "fixedrange": True, "range": [-0.15, n_columns - 1 + 0.15]},
-        yaxis={"visible": False, "fixedrange": True, "range": [-y_extent - 1.0, y_extent + 1.0]},
+        xaxis={"visible": False, "fixedrange": True, "range": x_range},
+        yaxis={"visible": False, "fixedrange": True, "range": y_range},
+        # The hover targets' axes, over the main ones with every coordinate scaled.
+        xaxis2={
+            "visible": False,
+            "fixedrange": True,
+            "overlaying": "x",
+            "range": [TARGET_SCALE * limit for limit in x_range],
+        },
+        yaxis2={
+            "visible": False,
+            "fixedrange": True,
+            "overlaying": "y",
+            "range": [TARGET_SCALE * limit for limit in y_range],
+        },
         meta={**meta, "notes": notes},
     )
 
@@ -847,8 +904,8 @@ def network_diagram_figure(
     weight: blue when the shown value is positive, vermillion when it is negative and grey
     when it is 0. Its width grows with |value| / max |value| over all edges, in
     `EDGE_WIDTH_BUCKETS` steps from 0.5 to 9 px. A non-finite value is drawn as a grey
-    dashed edge, and its hover text says "not finite". Each unit's fill shows its bias (or
-    the bias gradient) in the same colours, more opaque for a larger size.
+    dashed edge, and its hover text reads "not finite". Each unit's fill shows its bias (or
+    the bias gradient) in the same colours, a stronger shade for a larger size.
 
     Parameters
     ----------
@@ -885,13 +942,19 @@ def network_diagram_figure(
     Returns
     -------
     go.Figure
-        Traces, in drawing order: the edge groups, named "weight edges: ..." or "gradient
-        edges: ..."; for a selected weight, its outline and its edge; "weights", one hover
-        target per weight with the parameter name as ``customdata``, in
-        `Network.parameter_names` order; "inputs", with ``customdata`` ""; "units", with
-        the bias name as ``customdata``, ``b1[0]`` first; and for a selected bias, its
-        ring. ``layout.meta`` records ``show``, ``selected``, ``layer_sizes``,
-        ``max_abs_edge`` and the ``notes`` of the subtitle.
+        The traces, in drawing order:
+
+        * the edge groups, named "weight edges: ..." or "gradient edges: ...";
+        * for a selected weight, "selected outline: W..." and "selected: W...";
+        * "weights", one hover target per weight with the parameter name as
+          ``customdata``, in `Network.parameter_names` order, on the overlay axes x2 and
+          y2 whose coordinates are `TARGET_SCALE` times the main ones;
+        * "inputs", with ``customdata`` "";
+        * "units", with the bias name as ``customdata``, ``b1[0]`` first;
+        * for a selected bias, "selected: b...", a ring round its unit.
+
+        ``layout.meta`` records ``show``, ``selected``, ``layer_sizes``, ``max_abs_edge``
+        and the ``notes`` of the subtitle.
 
     Raises
     ------
@@ -904,7 +967,7 @@ def network_diagram_figure(
     weights_, biases_, activation_names = _validate_layers(weights, biases, activations)
     grad_weights_, grad_biases_ = _validate_gradients(grad_weights, grad_biases, weights_, biases_)
     if show not in SHOW_OPTIONS:
-        raise ValueError(f"show must be 'weights' or 'gradients'; got {show!r}.")
+        raise ValueError(f"show must be 'weights' or 'gradients', got {show!r}.")
     if show == "gradients" and grad_weights_ is None:
         raise ValueError(
             "show='gradients' needs grad_weights and grad_biases. Pass them, for example "
@@ -918,7 +981,7 @@ def network_diagram_figure(
     height = _check_height(height)
 
     # --- what the edges and fills encode ---
-    edge_values = weights_
+    edge_values = grad_weights_ if show == "gradients" else weights_
     fill_values = grad_biases_ if show == "gradients" else biases_
     max_abs = _max_abs_finite(edge_values)
     has_not_finite = any(not np.all(np.isfinite(v)) for v in edge_values + fill_values)
@@ -936,7 +999,7 @@ def network_diagram_figure(
     show_output_labels = spacing_px[-1] >= FONT_SIZE + 2
     if not (show_input_labels and show_output_labels):
         notes[-1] += "; hover a node for its name"
-    # The widest layer's units are 2 apart in y; a node takes up to 70 % of that.
+    # The widest layer's units are 2 apart in y, and a node takes up to 70 % of that.
     node_size = float(np.clip(0.7 * 2 * px_per_y, MIN_NODE_SIZE, MAX_NODE_SIZE))
 
     # --- traces, in drawing order ---
@@ -1016,7 +1079,7 @@ def parameter_name_from_point(point: Mapping[str, object]) -> str | None:
     """
     if not isinstance(point, Mapping):
         raise ValueError(
-            f"point must be a dict from the selection event's 'points' list; got "
+            f"point must be a dict from the selection event's 'points' list, got "
             f"{type(point).__name__}. Pass one entry of event.selection.points."
         )
     customdata = point.get("customdata")

@@ -6,6 +6,7 @@ Streamlit in it, so the same object can be driven by tests and scripts.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -98,8 +99,9 @@ def parse_hidden_sizes(text: str) -> tuple[int, ...]:
                 f"delete its number; leave the field empty for no hidden layer."
             )
         if size > MAX_UNITS_PER_LAYER:
+            shown = str(size) if len(str(size)) <= 12 else f"{len(str(size))}-digit number of"
             raise SettingsError(
-                f"A hidden layer of {size} neurons is too large: the lab allows 1 to "
+                f"A hidden layer of {shown} neurons is too large: the lab allows 1 to "
                 f"{MAX_UNITS_PER_LAYER}, enough to fit any of its datasets and still draw."
             )
         sizes.append(size)
@@ -257,6 +259,23 @@ class TrainingSession:
             done += self.trainer.run(min(chunk, n_steps - done))
             if on_progress is not None:
                 on_progress(done)
+        if done:
+            self.last_step = None
+        return done
+
+    def run_for(self, max_steps: int, seconds: float) -> int:
+        """Make up to ``max_steps`` updates, stopping once about ``seconds`` have passed.
+
+        Steps run in growing chunks between clock readings, so a fast network makes many
+        steps per reading. Returns the number of steps made.
+        """
+        deadline = time.perf_counter() + seconds
+        done, chunk = 0, 1
+        while done < max_steps and not self.trainer.stopped:
+            done += self.trainer.run(min(chunk, max_steps - done))
+            if time.perf_counter() >= deadline:
+                break
+            chunk = min(chunk * 2, 1000)
         if done:
             self.last_step = None
         return done

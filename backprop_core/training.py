@@ -48,8 +48,9 @@ class Divergence:
         rate = f"learning rate {self.learning_rate:g}"
         if self.reason == "cost_exploded":
             cause = (
-                f"the cost reached {self.cost:.4g}, more than {EXPLOSION_FACTOR:.0e} times "
-                f"its reference value {self.reference_cost:.4g}"
+                f"the cost reached {self.cost:.4g}, more than {EXPLOSION_FACTOR:,.0f} times "
+                f"its starting scale {self.reference_cost:.4g} (the larger of the first cost "
+                f"and the cost of predicting 0 everywhere)"
             )
         elif self.reason == "cost_not_finite":
             cause = "the cost overflowed to a value that is not a finite number"
@@ -224,8 +225,18 @@ class Trainer:
         Returns None, and sets `divergence`, when the step cannot be taken because the cost
         is not finite, has exploded, or the update would make a parameter not finite. The
         network then keeps its last finite parameters.
+
+        After a successful step, the cost on all the data is checked at once, so a single
+        Step that overshoots reports the divergence right away; `run` leaves that check to
+        the next step's own cost, which saves a forward pass per step.
         """
-        return self._step(keep_record=True)
+        record = self._step(keep_record=True)
+        if record is not None:
+            cost = self.cost()
+            reason = self._cost_divergence_reason(cost)
+            if reason is not None:
+                self._stop(reason, cost, record.learning_rate)
+        return record
 
     def run(self, n_steps: int) -> int:
         """Make up to ``n_steps`` updates; stop early on divergence. Return the steps made."""
@@ -300,13 +311,11 @@ class Trainer:
 
         reason = self._divergence_reason(gradients.cost, new_weights, new_biases)
         if reason is not None:
-            self.divergence = Divergence(
-                step=self.step_count,
-                reason=reason,
-                cost=gradients.cost,
-                reference_cost=self.reference_cost,
-                learning_rate=rate,
-            )
+            # A cost that exploded was caused by the previous step, so name that step's rate.
+            blamed_rate = rate
+            if reason != "parameters_not_finite" and len(self.history):
+                blamed_rate = float(self.history.learning_rates[-1])
+            self._stop(reason, gradients.cost, blamed_rate)
             return None if keep_record else False
 
         weights_before = [w.copy() for w in network.weights] if keep_record else []
@@ -338,13 +347,26 @@ class Trainer:
             biases_after=[b.copy() for b in network.biases],
         )
 
-    def _divergence_reason(
-        self, cost: float, new_weights: list[FloatArray], new_biases: list[FloatArray]
-    ) -> str | None:
+    def _stop(self, reason: str, cost: float, learning_rate: float) -> None:
+        self.divergence = Divergence(
+            step=self.step_count,
+            reason=reason,
+            cost=cost,
+            reference_cost=self.reference_cost,
+            learning_rate=learning_rate,
+        )
+
+    def _cost_divergence_reason(self, cost: float) -> str | None:
         if not math.isfinite(cost):
             return "cost_not_finite"
         if cost > EXPLOSION_FACTOR * self.reference_cost:
             return "cost_exploded"
-        if not all(np.isfinite(p).all() for p in (*new_weights, *new_biases)):
-            return "parameters_not_finite"
         return None
+
+    def _divergence_reason(
+        self, cost: float, new_weights: list[FloatArray], new_biases: list[FloatArray]
+    ) -> str | None:
+        reason = self._cost_divergence_reason(cost)
+        if reason is None and not all(np.isfinite(p).all() for p in (*new_weights, *new_biases)):
+            reason = "parameters_not_finite"
+        return reason

@@ -208,10 +208,12 @@ def chain_rule_latex(chain: ChainRule, example: int, output_layer: bool) -> None
     )
 
 
-def latex_name(name: str) -> str:
-    """W2[0,1] → W^{2}_{0,1}; b1[0] → b^{1}_{0}."""
+def latex_name(name: str, superscript: str = "") -> str:
+    """W2[0,1] → W^{2}_{0,1}; b1[0] → b^{1}_{0}. ``superscript`` is added after the layer."""
     letter, rest = name[0], name[1:]
     layer, index = rest.split("[")
+    if superscript:
+        layer = rf"{layer},\,{superscript}"
     return rf"{letter}^{{{layer}}}_{{{index.rstrip(']')}}}"
 
 
@@ -274,8 +276,9 @@ def parameter_section(anatomy: StepAnatomy, lab: TrainingSession, names: list[st
         rf" = {latex_number(chain.gradient)}"
     )
     st.markdown("**The update**, which the next Step makes:")
+    new_name = latex_name(parameter.name, superscript=r"\text{new}")
     st.latex(
-        rf"{latex_name(parameter.name)}_{{\text{{new}}}} = {latex_number(chain.value)}"
+        rf"{new_name} = {latex_number(chain.value)}"
         rf" - {latex_number(chain.learning_rate)} \times ({latex_number(chain.gradient)})"
         rf" = {latex_number(chain.new_value)}"
     )

@@ -44,6 +44,9 @@ MAX_STEPS_PER_CLICK = 100_000
 PROGRESS_BAR_FROM = 1_000
 PLAY_INTERVAL_SECONDS = 0.5
 UPLOAD = "upload"
+UPLOAD_TRANSFER_LIMIT_MB = 50
+LONG_RUN_INTERVAL_SECONDS = 0.2
+LONG_RUN_SECONDS_PER_UPDATE = 0.4
 
 DATASET_OPTIONS = (
     ["tiny"]
@@ -72,6 +75,8 @@ DEFAULTS = {
     "log_cost": False,
     "playing": False,
     "pending_steps": 0,
+    "pending_total": 0,
+    "pending_start": 0,
 }
 
 
@@ -94,20 +99,35 @@ def parse_upload(data: bytes):
     return read_csv(data)
 
 
+def _on_upload_change() -> None:
+    """Keep the uploaded file, or forget it when the user removed it from the uploader.
+
+    The uploader itself forgets its file when the user moves to another page, so the file is
+    kept in session state. This callback runs only when the user changes the uploader.
+    """
+    upload = st.session_state.csv_upload
+    if upload is None:
+        st.session_state.pop("csv_file", None)
+    else:
+        st.session_state.csv_file = (upload.name, upload.getvalue())
+
+
 def uploaded_dataset() -> tuple[Dataset | None, tuple | None]:
     """Draw the file uploader and column pickers; return the dataset built from them, or None."""
+    # The uploader accepts any file up to 50 MB, so that a wrong type or a file over the
+    # 5 MB limit reaches read_csv, which explains the problem in the page.
     upload = st.file_uploader(
         "CSV file (UTF-8, first row = column names, at most 5 MB)",
-        type=["csv"],
         key="csv_upload",
-        max_upload_size=5,
+        max_upload_size=UPLOAD_TRANSFER_LIMIT_MB,
+        on_change=_on_upload_change,
     )
-    if upload is not None:
-        st.session_state.csv_file = (upload.name, upload.getvalue())
     if "csv_file" not in st.session_state:
         st.info("Upload a CSV file with a header row and numeric columns to train on it.")
-        return None, None
+        return None, ("waiting",)
     name, data = st.session_state.csv_file
+    if upload is None:
+        st.caption(f"Using {name}, uploaded earlier in this session.")
 
     try:
         frame = parse_upload(data)
@@ -115,6 +135,12 @@ def uploaded_dataset() -> tuple[Dataset | None, tuple | None]:
         st.error(f"{name}: {error}")
         return None, None
     columns = numeric_columns(frame)
+    if all(_looks_numeric(column) for column in frame.columns):
+        st.warning(
+            f"Every column name of {name} is a number, so the file may have no header row and "
+            "its first row of data is being used as the column names. Add a header row such as "
+            "x,y and upload the file again."
+        )
     if len(columns) < 2:
         st.error(
             f"{name} needs at least two numeric columns, one input and one target; it has "
@@ -139,6 +165,14 @@ def uploaded_dataset() -> tuple[Dataset | None, tuple | None]:
     return dataset, (UPLOAD, digest, tuple(inputs), target)
 
 
+def _looks_numeric(text: object) -> bool:
+    try:
+        float(str(text))
+    except ValueError:
+        return False
+    return True
+
+
 def data_controls() -> tuple[Dataset | None, tuple | None]:
     """Draw the data part of the sidebar; return the dataset and a key that identifies it."""
     st.header("Data")
@@ -147,14 +181,15 @@ def data_controls() -> tuple[Dataset | None, tuple | None]:
     )
     seed = st.number_input(
         "Seed",
-        min_value=0,
-        max_value=MAX_SEED,
         step=1,
         key="seed",
         persist_state="session",
-        help="Seeds the generated noise, the initial weights and the shuffling. "
-        "The same seed and settings give the same numbers.",
+        help=f"A whole number from 0 to {MAX_SEED:,}. It seeds the generated noise, the "
+        "initial weights and the shuffling: the same seed and settings give the same numbers.",
     )
+    if not 0 <= seed <= MAX_SEED:
+        st.error(f"The seed must be a whole number from 0 to {MAX_SEED:,}, got {seed:,}.")
+        return None, None
 
     if option == UPLOAD:
         return uploaded_dataset()
@@ -187,12 +222,17 @@ def network_controls() -> NetworkSettings | None:
         "Hidden layer sizes",
         key="hidden_text",
         persist_state="session",
-        help=f"Neurons in each hidden layer, separated by commas: “8, 8” is two layers of 8. "
+        help=f"Neurons in each hidden layer, separated by commas or spaces: “8, 8” is two layers of 8. "
         f"Leave empty for no hidden layer. 0 to {MAX_HIDDEN_LAYERS} layers of 1 to "
         f"{MAX_UNITS_PER_LAYER} neurons.",
     )
     hidden_activation = st.selectbox(
-        "Hidden activation", list(ACTIVATIONS), key="hidden_activation", persist_state="session"
+        "Hidden activation",
+        list(ACTIVATIONS),
+        key="hidden_activation",
+        persist_state="session",
+        disabled=not text.replace(",", " ").split(),
+        help="Used by every hidden layer. Without hidden layers there is nothing to set.",
     )
     output_activation = st.selectbox(
         "Output activation",
@@ -281,13 +321,20 @@ def training_controls(n_samples: int) -> tuple[float | None, int | None, bool]:
     if not full_batch:
         batch_size = st.number_input(
             "Batch size (examples per step)",
-            min_value=1,
             step=1,
             key="batch_size",
             persist_state="session",
         )
+        if batch_size < 1:
+            st.error(
+                f"The batch size must be at least 1, got {batch_size}. Training keeps the "
+                "previous batch size until then."
+            )
+            return learning_rate, st.session_state.lab.batch_size, st.session_state.shuffle
         if batch_size > n_samples:
-            st.caption(f"The data has {n_samples} examples, so each step uses all of them.")
+            st.caption(
+                f"The data has {n_samples} examples, so a batch of {batch_size} uses all of them."
+            )
             batch_size = n_samples
         shuffle = st.checkbox("Shuffle the examples every epoch", key="shuffle", persist_state="session")
     return learning_rate, batch_size, shuffle
@@ -301,6 +348,10 @@ def current_session(
 ) -> TrainingSession | None:
     """Return the session in state, rebuilt with a notice when the data or the network changed."""
     lab: TrainingSession | None = st.session_state.get("lab")
+    if data_key == ("waiting",):
+        if lab is not None:
+            st.info("The network below keeps its data until you upload a file.")
+        return lab
     if dataset is None or settings is None:
         if lab is not None:
             st.warning(
@@ -344,40 +395,59 @@ def _on_step() -> None:
 
 
 def _on_step_many() -> None:
-    st.session_state.pending_steps = int(st.session_state.n_steps)
+    n_steps = int(st.session_state.n_steps)
+    st.session_state.playing = False
+    if n_steps < PROGRESS_BAR_FROM:
+        st.session_state.lab.run(n_steps)
+        return
+    # A long run goes on in the live view, a chunk per screen update, with a progress bar.
+    st.session_state.pending_steps = n_steps
+    st.session_state.pending_total = n_steps
+    st.session_state.pending_start = st.session_state.lab.trainer.step_count
 
 
 def _on_play() -> None:
+    if st.session_state.pending_steps:
+        st.session_state.pending_steps = 0
+        return
     st.session_state.playing = not st.session_state.playing
 
 
 def _on_reset() -> None:
     st.session_state.lab.reset()
     st.session_state.playing = False
+    st.session_state.pending_steps = 0
+
+
+def play_label() -> str:
+    if st.session_state.pending_steps:
+        return "Stop"
+    return "Pause" if st.session_state.playing else "Play"
 
 
 def buttons(lab: TrainingSession) -> None:
     stopped = lab.trainer.stopped
+    n_steps = st.session_state.n_steps
+    n_steps_valid = 1 <= n_steps <= MAX_STEPS_PER_CLICK
     step_col, many_col, count_col, play_col, reset_col = st.columns([1, 1.2, 1.2, 1, 1])
     step_col.button("Step", key="step", on_click=_on_step, disabled=stopped, width="stretch")
     many_col.button(
-        f"Step ×{int(st.session_state.n_steps):,}",
+        f"Step ×{int(n_steps):,}" if n_steps_valid else "Step ×N",
         key="step_many",
         on_click=_on_step_many,
-        disabled=stopped,
+        disabled=stopped or not n_steps_valid,
         width="stretch",
     )
     count_col.number_input(
         "Steps per click",
-        min_value=1,
-        max_value=MAX_STEPS_PER_CLICK,
         step=100,
         key="n_steps",
         persist_state="session",
         label_visibility="collapsed",
+        help=f"How many steps Step ×N makes, from 1 to {MAX_STEPS_PER_CLICK:,}.",
     )
     play_col.button(
-        "Pause" if st.session_state.playing else "Play",
+        play_label(),
         key="play",
         on_click=_on_play,
         disabled=stopped,
@@ -385,22 +455,20 @@ def buttons(lab: TrainingSession) -> None:
         type="primary",
     )
     reset_col.button("Reset", key="reset", on_click=_on_reset, width="stretch")
+    if not n_steps_valid:
+        st.error(
+            f"Step ×N makes 1 to {MAX_STEPS_PER_CLICK:,} steps at a time, got {int(n_steps):,}. "
+            "Type a number in that range next to the button."
+        )
 
 
-def run_pending_steps(lab: TrainingSession) -> None:
-    """Run a Step ×N request, with a progress bar for long runs."""
-    n_steps = st.session_state.pending_steps
-    st.session_state.pending_steps = 0
-    if n_steps < PROGRESS_BAR_FROM:
-        lab.run(n_steps)
-        return
-    bar = st.progress(0.0, text=f"Training {n_steps:,} steps…")
-
-    def on_progress(done: int) -> None:
-        bar.progress(done / n_steps, text=f"Training: {done:,} of {n_steps:,} steps")
-
-    lab.run(n_steps, on_progress)
-    bar.empty()
+def run_long_chunk(lab: TrainingSession) -> None:
+    """Advance a long Step ×N run by one screen update's worth of steps."""
+    total = st.session_state.pending_total
+    lab.run_for(st.session_state.pending_steps, LONG_RUN_SECONDS_PER_UPDATE)
+    done = lab.trainer.step_count - st.session_state.pending_start
+    st.session_state.pending_steps = 0 if lab.trainer.stopped else max(total - done, 0)
+    st.progress(min(done / total, 1.0), text=f"Training: {done:,} of {total:,} steps (Stop ends the run)")
 
 
 # --- status and charts ---------------------------------------------------------------------------
@@ -410,7 +478,12 @@ def show_status(lab: TrainingSession) -> None:
     trainer = lab.trainer
     step_col, epoch_col, cost_col, rate_col = st.columns(4)
     step_col.metric("Step", f"{trainer.step_count:,}")
-    epoch_col.metric("Epoch", f"{trainer.epoch:,}")
+    epoch_col.metric(
+        "Epoch",
+        f"{trainer.epoch:,}",
+        help="The pass over the data that the last step belonged to, counted from 1. With "
+        "mini-batches an epoch has several steps.",
+    )
     cost_col.metric(
         "Cost (all data)",
         f"{trainer.cost():.6g}",
@@ -458,21 +531,45 @@ def show_charts(lab: TrainingSession) -> None:
         show_figure(figure, key="fit_chart", filename="backprop-lab-fit")
 
     names = lab.network.parameter_names()
-    default = names if len(names) <= 20 else names[:10]
-    selected = [name for name in st.session_state.get("weights_shown", default) if name in names]
-    st.session_state.weights_shown = selected
+    if st.session_state.get("weights_shown_for") != names:
+        # A new network starts with a selection that covers every layer.
+        st.session_state.weights_shown = default_parameters_shown(names)
+        st.session_state.weights_shown_for = names
     chosen = st.multiselect("Parameters to draw", names, key="weights_shown")
     snapshot_steps, values = lab.parameter_series()
     figure = charts.weight_trajectory_figure(snapshot_steps, values, names, selected=chosen)
     show_figure(figure, key="weights_chart", filename="backprop-lab-weights")
 
 
+def default_parameters_shown(names: list[str]) -> list[str]:
+    """All parameters of a small network; otherwise three weights and a bias of each layer."""
+    if len(names) <= 20:
+        return list(names)
+    shown: list[str] = []
+    layers = sorted({name.split("[")[0][1:] for name in names}, key=int)
+    for layer in layers:
+        shown += [name for name in names if name.startswith(f"W{layer}[")][:3]
+        shown += [name for name in names if name.startswith(f"b{layer}[")][:1]
+    return shown
+
+
 def live_view(lab: TrainingSession) -> None:
     """Status and charts in a fragment, so Play reruns only this part of the page."""
 
-    @st.fragment(run_every=PLAY_INTERVAL_SECONDS if st.session_state.playing else None)
+    if st.session_state.playing:
+        interval = PLAY_INTERVAL_SECONDS
+    elif st.session_state.pending_steps:
+        interval = LONG_RUN_INTERVAL_SECONDS
+    else:
+        interval = None
+
+    @st.fragment(run_every=interval)
     def view() -> None:
-        if st.session_state.playing:
+        if st.session_state.pending_steps:
+            run_long_chunk(lab)
+            if not st.session_state.pending_steps:
+                st.rerun()
+        elif st.session_state.playing:
             lab.run(int(st.session_state.steps_per_update))
             if lab.trainer.stopped:
                 st.session_state.playing = False
@@ -536,13 +633,7 @@ def main() -> None:
             "You are training the network and data from the Inside a step page. Change any "
             "setting in the sidebar to go back to the data and network chosen there."
         )
-    # The buttons are drawn after a pending Step ×N has run, so that they show whether training
-    # stopped, but they stay above its progress bar on the page.
-    button_row = st.container()
-    if st.session_state.pending_steps:
-        run_pending_steps(lab)
-    with button_row:
-        buttons(lab)
+    buttons(lab)
     live_view(lab)
 
 

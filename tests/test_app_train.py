@@ -120,10 +120,85 @@ def test_learning_rate_slider_sets_exact_value():
 
 def test_step_many_runs_n_steps():
     at = open_app()
-    at.number_input(key="n_steps").set_value(1500).run()
+    at.number_input(key="n_steps").set_value(300).run()
     at.button(key="step_many").click().run()
     assert not at.exception
-    assert metric(at, "Step") == "1,500"
+    assert metric(at, "Step") == "300"
+
+
+def test_long_run_shows_progress_and_finishes():
+    at = open_app()
+    at.number_input(key="n_steps").set_value(20_000).run()
+    at.button(key="step_many").click().run()
+
+    # A long run advances a chunk per screen update, with a progress bar, the charts still
+    # drawn and the Play button turned into Stop. AppTest runs no timer, so rerun by hand.
+    assert not at.exception
+    assert at.get("progress"), "no progress bar during a long run"
+    assert len(at.get("plotly_chart")) == 3
+    assert at.button(key="play").label == "Stop"
+    for _ in range(200):
+        if lab(at).trainer.step_count >= 20_000:
+            break
+        at.run()
+    assert lab(at).trainer.step_count == 20_000
+    at.run()
+    assert at.button(key="play").label == "Play"
+
+
+def test_stop_ends_long_run():
+    at = open_app()
+    at.number_input(key="n_steps").set_value(50_000).run()
+    at.button(key="step_many").click().run()
+    at.button(key="play").click().run()
+    stopped_at = lab(at).trainer.step_count
+    at.run()
+    assert 0 < stopped_at < 50_000
+    assert lab(at).trainer.step_count == stopped_at
+
+
+@pytest.mark.parametrize("value", [0, -5, 100_001])
+def test_bad_step_count_explained(value):
+    at = open_app()
+    at.number_input(key="n_steps").set_value(value).run()
+    assert not at.exception
+    assert "1 to 100,000 steps" in errors(at)
+    assert at.button(key="step_many").disabled
+
+
+def test_bad_batch_size_keeps_previous():
+    at = open_app()
+    at.checkbox(key="full_batch").uncheck().run()
+    at.number_input(key="batch_size").set_value(2).run()
+    at.number_input(key="batch_size").set_value(0).run()
+    assert not at.exception
+    assert "at least 1" in errors(at)
+    assert lab(at).trainer.batch_size == 2
+
+
+def test_bad_seed_keeps_network():
+    at = open_app()
+    at.button(key="step").click().run()
+    at.number_input(key="seed").set_value(-1).run()
+    assert not at.exception
+    assert "seed must be a whole number" in errors(at)
+    assert metric(at, "Step") == "1"
+
+
+def test_csv_without_header_warns():
+    at = open_app()
+    upload(at, "noheader.csv", b"0.5,2.1\n1.5,4.2\n2.5,6.1\n3.5,8.3\n")
+    assert not at.exception
+    assert any("no header row" in element.value for element in at.warning)
+
+
+def test_single_step_divergence_names_rate():
+    at = open_app()
+    at.number_input(key="lr_exact").set_value(10.0).run()
+    at.button(key="step").click().run()
+    at.button(key="step").click().run()
+    assert "learning rate 10" in errors(at)
+    assert at.button(key="step").disabled
 
 
 def test_data_change_resets_and_says_so():
@@ -296,6 +371,8 @@ def test_csv_upload_trains():
         (b"x,y\n1e300,1\n2e300,2\n3e300,4\n", "large"),
         ("x,y\n1,2\n2,3\né,4\n".encode("latin-1"), "UTF-8"),
         (b"a,b\nfoo,bar\nbaz,qux\n", "numeric"),
+        (b"x,y\n1,2\ninf,3\n3,4\n", "infinite"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "UTF-8"),
     ],
 )
 def test_bad_csv_keeps_trained_state(data, expected):

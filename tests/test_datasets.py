@@ -497,7 +497,7 @@ _GOOD_ROWS = "1,10,5\n2,20,5\n3,30,6\n4,40,7\n5,50,8\n"
         ("a,y\n1,2\n2,2\n3,2\n", ["a"], "y", ["constant", '"y"', "target"]),
         ("a,y\n1,2\n2e120,3\n3,4\n", ["a"], "y", ["large", '"a"', "2e+120", "row 3", "rescale"]),
         ("a,y\n1,2\n-5e101,3\n3,4\n", ["a"], "y", ["large", "-5e+101"]),
-        ("a,y\n1,2\ninf,3\n3,4\n", ["a"], "y", ["large", "inf", "row 3"]),
+        ("a,y\n1,2\ninf,3\n3,4\n", ["a"], "y", ["infinite", "inf", "row 3"]),
         ("a,y\n1,2\nnan,3\n3,4\n", ["a"], "y", ["non-numeric", '"nan"']),
         ("a,y\n1e-120,2\n-3e-120,3\n0,4\n", ["a"], "y", ["small", '"a"', "3e-120"]),
         ("a,y\n1,2\n1.0000000000000002,3\n", ["a"], "y", ["constant", "differ by less than"]),

@@ -29,6 +29,7 @@ from backprop_core.diagram import (
     MAX_EDGE_WIDTH,
     MAX_UNIT_GAP,
     MIN_EDGE_WIDTH,
+    TARGET_SCALE,
     network_diagram_figure,
     parameter_name_from_point,
 )
@@ -227,8 +228,9 @@ def test_every_edge_drawn_once():
 def test_same_inputs_same_json():
     network, gradients = seeded_network([2, 4, 1])
     arguments = dict(grad_weights=gradients.grad_weights, grad_biases=gradients.grad_biases)
-    first = network_diagram_figure(network.weights, network.biases, network.activations, **arguments)
-    second = network_diagram_figure(network.weights, network.biases, network.activations, **arguments)
+    parameters = (network.weights, network.biases, network.activations)
+    first = network_diagram_figure(*parameters, **arguments)
+    second = network_diagram_figure(*parameters, **arguments)
     assert first.to_json() == second.to_json()
 
 
@@ -276,10 +278,11 @@ def test_targets_distinct_and_on_edges(layer_sizes):
         network_diagram_figure(network.weights, network.biases, network.activations)
     )
     targets = trace_named(spec, "weights")
-    xs = decode(targets["x"]).astype(np.float64)
-    ys = decode(targets["y"]).astype(np.float64)
-    points = set(zip(np.round(xs, 4).tolist(), np.round(ys, 4).tolist()))
-    assert len(points) == xs.size, "two hover targets coincide"
+    scaled_x, scaled_y = decode(targets["x"]), decode(targets["y"])
+    points = set(zip(scaled_x.tolist(), scaled_y.tolist()))
+    assert len(points) == scaled_x.size, "two hover targets coincide"
+    xs = scaled_x.astype(np.float64) / TARGET_SCALE
+    ys = scaled_y.astype(np.float64) / TARGET_SCALE
 
     heights = unit_heights(layer_sizes)
     for index, name in enumerate(targets["customdata"]):
@@ -287,8 +290,29 @@ def test_targets_distinct_and_on_edges(layer_sizes):
         l = layer - 1
         fraction = xs[index] - l
         assert 0.0 < fraction < 1.0, f"{name} target x {xs[index]} is outside its layer gap"
-        y_on_edge = (1 - fraction) * heights[l][k] + fraction * heights[l + 1][j]
-        np.testing.assert_allclose(ys[index], y_on_edge, atol=1e-4, err_msg=f"{name} target y")
+        rise = heights[l + 1][j] - heights[l][k]
+        y_on_edge = heights[l][k] + fraction * rise
+        # Rounding moves x and y by up to half a unit of the overlay axes, and the x error
+        # shifts the height on the edge by that much times the edge's slope.
+        tolerance = 0.5 * (1 + abs(rise)) / TARGET_SCALE + 1e-9
+        np.testing.assert_allclose(ys[index], y_on_edge, atol=tolerance, err_msg=f"{name} target y")
+
+
+def test_target_axes_overlay_main_axes():
+    spec = finite_spec(network_diagram_figure(*small_network()))
+    targets = trace_named(spec, "weights")
+    assert (targets["xaxis"], targets["yaxis"]) == ("x2", "y2")
+    layout = spec["layout"]
+    for main, overlay in (("xaxis", "xaxis2"), ("yaxis", "yaxis2")):
+        assert layout[overlay]["overlaying"] == main[0], f"{overlay} does not overlay {main}"
+        assert layout[overlay]["fixedrange"] is True, f"{overlay} zoomable"
+        np.testing.assert_allclose(
+            layout[overlay]["range"],
+            np.array(layout[main]["range"]) * TARGET_SCALE,
+            err_msg=f"{overlay} range against {main}",
+        )
+    # Integer coordinates are what keeps the payload small.
+    assert decode(targets["x"]).dtype.kind == "i"
 
 
 def test_unit_positions_centred():
@@ -324,7 +348,11 @@ def test_sign_sets_edge_colour():
     for l, w in enumerate(weights):
         for (j, k), value in np.ndenumerate(w):
             colour = owners[f"W{l + 1}[{j},{k}]"]["line"]["color"]
-            expected = BLUE if value > 0 else VERMILLION if value < 0 else GREY
+            expected = GREY
+            if value > 0:
+                expected = BLUE
+            elif value < 0:
+                expected = VERMILLION
             assert colour == expected, f"W{l + 1}[{j},{k}] = {value} drawn in {colour}"
 
 
@@ -372,7 +400,10 @@ def test_width_monotone_property(values):
 def test_gradients_mode_encodes_gradients():
     weights, biases, activations = small_network()
     # Gradient signs are the opposite of the weight signs, and the sizes are reordered.
-    grad_weights = [np.array([[-9.0, 0.5], [-0.3, 0.2], [-0.1, 4.0]]), np.array([[0.01, -1.0, -2.0]])]
+    grad_weights = [
+        np.array([[-9.0, 0.5], [-0.3, 0.2], [-0.1, 4.0]]),
+        np.array([[0.01, -1.0, -2.0]]),
+    ]
     grad_biases = [np.array([0.3, 0.0, -0.6]), np.array([-0.2])]
     spec = finite_spec(
         network_diagram_figure(
@@ -537,7 +568,10 @@ def test_no_selection_no_overlay():
 
 def test_non_finite_gradients_drawn_grey_dashed():
     weights, biases, activations = small_network()
-    grad_weights = [np.array([[np.inf, 0.5], [-0.3, 0.2], [-0.1, 4.0]]), np.array([[0.01, np.nan, -2.0]])]
+    grad_weights = [
+        np.array([[np.inf, 0.5], [-0.3, 0.2], [-0.1, 4.0]]),
+        np.array([[0.01, np.nan, -2.0]]),
+    ]
     grad_biases = [np.array([0.3, -np.inf, -0.6]), np.array([-0.2])]
     figure = network_diagram_figure(
         weights,
@@ -553,6 +587,13 @@ def test_non_finite_gradients_drawn_grey_dashed():
         line = owners[name]["line"]
         assert line["color"] == GREY, f"{name} colour"
         assert line["dash"] == "dash", f"{name} dash"
+    # Each dashed edge is its own segment: a dash pattern drawn back over itself would
+    # look solid.
+    dashed = [trace for trace in edge_traces(spec) if trace["line"].get("dash") == "dash"]
+    assert len(dashed) == 1
+    xs = decode(dashed[0]["x"]).tolist()
+    assert xs == [0, 1, None, 1, 2, None], f"dashed path x {xs}"
+
     # The finite maximum, not infinity, sets the widths.
     assert owners["W1[2,1]"]["line"]["width"] == MAX_EDGE_WIDTH
     assert spec["layout"]["meta"]["max_abs_edge"] == 4.0
@@ -584,13 +625,16 @@ def test_non_finite_weights_in_weights_mode():
 
 def test_values_beyond_float32_use_text():
     weights, biases, activations = small_network()
-    weights[1][0, 0] = 1e300
+    weights[1][0, 0] = 1.7e308
     weights[0][0, 0] = 1e-300
     spec = finite_spec(network_diagram_figure(weights, biases, activations))
     targets = trace_named(spec, "weights")
     value_text = dict(zip(targets["customdata"], targets["text"]))
-    assert value_text["W2[0,0]"] == "1e+300"
+    assert value_text["W2[0,0]"] == "1.7e+308"
     assert value_text["W1[0,0]"] == "1e-300"
+    owners = trace_of_each_edge(spec, [2, 3, 1])
+    assert owners["W2[0,0]"]["line"]["width"] == MAX_EDGE_WIDTH
+    assert owners["W1[0,0]"]["line"]["width"] == MIN_EDGE_WIDTH
 
 
 # ---------------------------------------------------------------------------
@@ -702,7 +746,13 @@ GOOD_GRADIENTS = dict(
         (dict(show="gradients"), "grad_weights"),
         (dict(grad_weights=GOOD_GRADIENTS["grad_weights"]), "grad_biases"),
         (dict(grad_biases=GOOD_GRADIENTS["grad_biases"]), "grad_weights"),
-        (dict(grad_weights=[np.zeros((2, 3)), np.zeros((1, 3))], grad_biases=GOOD_GRADIENTS["grad_biases"]), "grad_weights[0]"),
+        (
+            dict(
+                grad_weights=[np.zeros((2, 3)), np.zeros((1, 3))],
+                grad_biases=GOOD_GRADIENTS["grad_biases"],
+            ),
+            "grad_weights[0]",
+        ),
         (dict(selected="W3[0,0]"), "selected"),
         (dict(selected="W1[0,2]"), "selected"),
         (dict(selected="b1[3]"), "selected"),
@@ -786,7 +836,8 @@ def test_clicked_target_round_trip():
     for trace_name in ("weights", "units"):
         trace = trace_named(spec, trace_name)
         for index, customdata in enumerate(trace["customdata"]):
-            clicked.append(parameter_name_from_point({"customdata": customdata, "point_index": index}))
+            point = {"customdata": customdata, "curve_number": 0, "point_index": index}
+            clicked.append(parameter_name_from_point(point))
     assert sorted(clicked) == sorted(network.parameter_names())
 
 

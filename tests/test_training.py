@@ -168,9 +168,12 @@ def test_divergence_keeps_last_good_parameters() -> None:
     network = zero_neuron()
     trainer = Trainer(network, X_LINE, Y_LINE, learning_rate=0.5)
     records = []
-    while (record := trainer.step()) is not None:
-        records.append(record)
+    # A single step checks the cost after its update, so the step that overshoots is the one
+    # that reports the divergence, and it returns its record.
+    while trainer.divergence is None:
+        records.append(trainer.step())
         assert len(records) < 100, "training never stopped"
+    assert all(record is not None for record in records)
 
     np.testing.assert_array_equal(
         network.weights[0], records[-1].weights_after[0], err_msg="weights after the stop"
@@ -548,3 +551,29 @@ def test_trainer_copies_data() -> None:
     y[:] = 0.0
 
     assert trainer.cost() == cost_before, "changing the caller's X and y changed the trainer"
+
+
+def test_single_step_reports_divergence_at_once() -> None:
+    # η = 10 on the line multiplies the cost by about 2·10⁵ per step: after two steps it is
+    # past a million times its start, and the second Step itself must say so.
+    network = zero_neuron()
+    trainer = Trainer(network, X_LINE, Y_LINE, learning_rate=10.0)
+    trainer.step()
+    assert trainer.divergence is None
+    trainer.step()
+    assert trainer.divergence is not None
+    assert trainer.divergence.step == 2
+    assert trainer.divergence.learning_rate == 10.0
+
+
+def test_divergence_names_rate_of_overshooting_step() -> None:
+    # run() notices an exploded cost at the start of the next step. If the rate was lowered
+    # in between, the message must still name the rate that caused it.
+    network = zero_neuron()
+    trainer = Trainer(network, X_LINE, Y_LINE, learning_rate=10.0)
+    trainer.run(2)
+    trainer.learning_rate = 0.01
+    trainer.run(1)
+    assert trainer.divergence is not None
+    assert trainer.divergence.learning_rate == 10.0
+    assert "learning rate 10" in trainer.divergence.message()
