@@ -5,6 +5,31 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import streamlit as st
 
+PAGE_FILES = {"train": "pages/train.py", "inside": "pages/inside.py"}
+
+
+def require_entry_point(page: str) -> None:
+    """Restart through app.py when Streamlit ran this page file on its own.
+
+    Until a server has run ``st.navigation`` once, Streamlit 1.67 treats the ``pages/``
+    folder as an old-style multipage app: the first session that opens a page's URL directly
+    runs that file alone, without app.py's page setup and menu. The page then asks app.py to
+    open it, which `open_requested_page` does once the navigation exists.
+    """
+    if st.session_state.get("navigation_ready"):
+        return
+    st.session_state.requested_page = (page, dict(st.query_params))
+    st.switch_page("app.py")
+
+
+def open_requested_page(pages: dict) -> None:
+    """Mark the navigation as set up and open a page that asked for it, see `require_entry_point`."""
+    st.session_state.navigation_ready = True
+    requested = st.session_state.pop("requested_page", None)
+    if requested is not None:
+        page, query = requested
+        st.switch_page(pages[page], query_params=query)
+
 
 def plotly_config(filename: str) -> dict:
     """Plotly options: PNG export named for the chart, at a size fit for slides."""

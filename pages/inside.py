@@ -31,7 +31,7 @@ from backprop_core.inspection import (
 from backprop_core.network import Network
 from backprop_core.report import step_markdown
 from backprop_core.session import SettingsError, TrainingSession, parse_hidden_sizes
-from lab_ui import initialize_state, show_figure
+from lab_ui import initialize_state, require_entry_point, show_figure
 
 MAX_TABLE_ROWS = 50
 NO_FAULT = "none"
@@ -540,6 +540,7 @@ def _on_step() -> None:
 
 
 def main() -> None:
+    require_entry_point("inside")
     initialize_state(DEFAULTS)
     st.title("Inside a step")
     st.caption(

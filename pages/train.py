@@ -33,7 +33,7 @@ from backprop_core.session import (
     parse_hidden_sizes,
     parse_learning_rate,
 )
-from lab_ui import initialize_state, show_figure
+from lab_ui import initialize_state, require_entry_point, show_figure
 
 # A log-scale slider: 1, 2, 3 and 5 in every decade from 1e-4 to 1, then 10.
 LEARNING_RATE_OPTIONS = [
@@ -584,6 +584,7 @@ def live_view(lab: TrainingSession) -> None:
 
 
 def main() -> None:
+    require_entry_point("train")
     initialize_state(DEFAULTS)
     st.title("Train a network")
     st.caption(

@@ -28,6 +28,9 @@ def test_pick_weight_and_step(page_factory) -> None:
     wait_for_charts(page, 1)
     # Without a trained network, the page starts with the 1-2-1 worked example.
     expect(page.get_by_text("starts with a worked example")).to_be_visible()
+    # Opened directly, even as a fresh server's first session, the page has the app's menu.
+    expect(page.locator('[data-testid="stSidebarNav"]')).to_contain_text("Inside a step")
+    expect(page.locator('[data-testid="stSidebarNav"]')).not_to_contain_text("app")
 
     box = parameter_box(page)
     box.click()
