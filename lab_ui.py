@@ -13,7 +13,7 @@ def require_entry_point(page: str) -> None:
 
     Until a server has run ``st.navigation`` once, Streamlit 1.67 treats the ``pages/``
     folder as an old-style multipage app: the first session that opens a page's URL directly
-    runs that file alone, without app.py's page setup and menu. The page then asks app.py to
+    runs that file alone, without app.py's page setup and menu. The page then requests that app.py
     open it, which `open_requested_page` does once the navigation exists.
     """
     if st.session_state.get("navigation_ready"):

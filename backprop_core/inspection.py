@@ -75,7 +75,7 @@ class ParameterRef:
 
 
 def parameter_refs(network: Network) -> list[ParameterRef]:
-    """Every parameter, in the order of ``network.parameter_names()``."""
+    """List every parameter in the order of ``network.parameter_names()``."""
     refs: list[ParameterRef] = []
     for l, w in enumerate(network.weights):
         refs += [ParameterRef(l, j, k) for j in range(w.shape[0]) for k in range(w.shape[1])]
@@ -124,7 +124,7 @@ def step_anatomy(trainer: Trainer, step: int | None = None) -> StepAnatomy:
 
     The next step uses the trainer's current parameters, learning rate and next batch, so its
     numbers are exactly those that `Trainer.step` will use. A past step must be among
-    ``trainer.recent_steps``; a KeyError says so otherwise.
+    ``trainer.recent_steps``, or a KeyError is raised.
     """
     n_samples = trainer.X.shape[0]
     if step is None or step == trainer.step_count + 1:
@@ -165,7 +165,7 @@ def step_anatomy(trainer: Trainer, step: int | None = None) -> StepAnatomy:
 
 @dataclass(frozen=True)
 class ChainRule:
-    """One parameter's gradient, factor by factor and example by example.
+    """One parameter's gradient, split factor by factor and example by example.
 
     For a weight w = W[j,k] of layer L and example i, with Lᵢ the example's loss:
 
@@ -236,7 +236,7 @@ def chain_rule(anatomy: StepAnatomy, parameter: ParameterRef) -> ChainRule:
 
 
 def fault_layer(network: Network) -> int | None:
-    """The layer whose activation derivative the "forget_derivative" fault leaves out.
+    """Return the layer whose activation derivative the "forget_derivative" fault leaves out.
 
     It is the last layer with a non-linear activation, or None when every activation is
     linear: a linear unit's derivative is 1, so forgetting it changes nothing.

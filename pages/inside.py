@@ -86,7 +86,7 @@ def start_custom(setup: CustomSetup) -> None:
 
 
 def current_setup(lab: TrainingSession) -> CustomSetup:
-    """The session's data and current parameters as a setup that can be saved or shared."""
+    """Return the session's data and current parameters as a setup to save or share."""
     return CustomSetup(
         network=lab.network.copy(),
         X=lab.trainer.X.copy(),
@@ -116,7 +116,7 @@ def load_setup_from_link() -> None:
 
 
 def example_rows(anatomy: StepAnatomy) -> list[int]:
-    """The positions in the batch to show: one example, or the first rows of all of them."""
+    """Return the batch positions to show: one example, or the first rows of all of them."""
     n_batch = anatomy.X.shape[0]
     if st.session_state.inside_view == "One example":
         return [min(int(st.session_state.inside_example), n_batch) - 1]
@@ -142,6 +142,16 @@ def forward_section(anatomy: StepAnatomy, lab: TrainingSession, rows: list[int])
         f"Each layer computes **z = a W^T + b** from the previous layer's activations, then "
         f"**a = f(z)**. The inputs a⁰ are the batch's x values{units}."
     )
+    forward_tables(anatomy, lab, rows)
+    n_batch = anatomy.X.shape[0]
+    if st.session_state.inside_view == "One example" and n_batch > 1:
+        with st.expander(f"The forward pass of every example in the batch ({n_batch})"):
+            forward_tables(anatomy, lab, list(range(min(n_batch, MAX_TABLE_ROWS))))
+    elif len(rows) < n_batch:
+        st.caption(f"The tables show the first {len(rows)} of {n_batch} examples.")
+
+
+def forward_tables(anatomy: StepAnatomy, lab: TrainingSession, rows: list[int]) -> None:
     names = lab.dataset.feature_names
     show_table(batch_table(anatomy, {f"x: {name}": anatomy.X[:, k] for k, name in enumerate(names)}, rows))
     for l, (z, a) in enumerate(zip(anatomy.forward.z, anatomy.forward.a[1:]), start=1):
@@ -152,8 +162,6 @@ def forward_section(anatomy: StepAnatomy, lab: TrainingSession, rows: list[int])
             columns[f"z{l}[{j}]"] = z[:, j]
             columns[f"a{l}[{j}]"] = a[:, j]
         show_table(batch_table(anatomy, columns, rows))
-    if len(rows) < anatomy.X.shape[0] and st.session_state.inside_view != "One example":
-        st.caption(f"The tables show the first {len(rows)} of {anatomy.X.shape[0]} examples.")
 
 
 def cost_section(anatomy: StepAnatomy, rows: list[int]) -> None:
@@ -362,7 +370,7 @@ def gradient_check_section(anatomy: StepAnatomy) -> None:
 
 
 def check_key(anatomy: StepAnatomy, fault: str | None) -> tuple:
-    """What a stored check result belongs to: the step, the fault and the exact parameters."""
+    """Return what a stored check result belongs to: the step, the fault and the exact parameters."""
     return (anatomy.step, fault, anatomy.network.parameters_vector().tobytes(), anatomy.batch_indices.tobytes())
 
 
