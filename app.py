@@ -9,6 +9,10 @@ st.set_page_config(page_title="Backprop Lab", page_icon="🧮", layout="wide")
 pages = {
     "train": st.Page(PAGE_FILES["train"], title="Train", icon=":material/show_chart:", url_path="train", default=True),
     "inside": st.Page(PAGE_FILES["inside"], title="Inside a step", icon=":material/search:", url_path="inside"),
+    "landscape": st.Page(PAGE_FILES["landscape"], title="Cost landscape", icon=":material/landscape:", url_path="landscape"),
+    "learning_rate": st.Page(
+        PAGE_FILES["learning_rate"], title="Learning-rate lab", icon=":material/speed:", url_path="learning_rate"
+    ),
 }
 navigation = st.navigation(list(pages.values()))
 open_requested_page(pages)

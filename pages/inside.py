@@ -16,7 +16,6 @@ from backprop_core.config import (
     setup_to_json,
     setup_to_token,
 )
-from backprop_core.datasets import Dataset
 from backprop_core.diagram import network_diagram_figure, parameter_name_from_point
 from backprop_core.inspection import (
     FAULTS,
@@ -31,7 +30,7 @@ from backprop_core.inspection import (
 from backprop_core.network import Network
 from backprop_core.report import step_markdown
 from backprop_core.session import SettingsError, TrainingSession, parse_hidden_sizes
-from lab_ui import initialize_state, require_entry_point, show_figure
+from lab_ui import current_lab, initialize_state, require_entry_point, show_figure, start_custom
 
 MAX_TABLE_ROWS = 50
 NO_FAULT = "none"
@@ -59,30 +58,6 @@ def latex_number(value: float) -> str:
 
 
 # --- the session ---------------------------------------------------------------------------------
-
-
-def custom_dataset(setup: CustomSetup) -> Dataset:
-    return Dataset(
-        name="Your own data",
-        X=setup.X,
-        y=setup.y,
-        feature_names=setup.feature_names,
-        target_names=setup.target_names,
-        description=f"{setup.X.shape[0]} examples typed in or loaded from a setup file.",
-    )
-
-
-def start_custom(setup: CustomSetup) -> None:
-    """Replace the session with one that trains ``setup``'s network on its data."""
-    lab = TrainingSession.from_custom(
-        custom_dataset(setup), setup.network, setup.learning_rate, setup.batch_size
-    )
-    st.session_state.lab = lab
-    # The Train page adopts this session as it is until a sidebar setting changes.
-    st.session_state.lab_key = "custom"
-    st.session_state.playing = False
-    st.session_state.lr_exact = setup.learning_rate
-    st.session_state.pop("inside_parameter", None)
 
 
 def current_setup(lab: TrainingSession) -> CustomSetup:
@@ -556,14 +531,7 @@ def main() -> None:
         "and one parameter's chain rule. These are exactly the numbers the next Step will use."
     )
     load_setup_from_link()
-    if st.session_state.get("lab") is None:
-        start_custom(example_setup())
-        st.info(
-            "No network has been trained in this session yet, so the page starts with a worked "
-            "example: a 1-2-1 tanh network on x = 0…3, y = 2x + 1. Choose other data and "
-            "networks on the Train page."
-        )
-    lab: TrainingSession = st.session_state.lab
+    lab = current_lab()
     trainer = lab.trainer
 
     # Which step to show: the next one, or a recent past one kept for rewinding.

@@ -23,6 +23,7 @@ from backprop_core.datasets import (
     numeric_columns,
     read_csv,
 )
+from backprop_core.landscape import stable_learning_rate
 from backprop_core.session import (
     MAX_HIDDEN_LAYERS,
     MAX_SEED,
@@ -492,7 +493,23 @@ def show_status(lab: TrainingSession) -> None:
     )
     rate_col.metric("Learning rate η", f"{trainer.learning_rate:g}")
     if trainer.divergence is not None:
-        st.error(trainer.divergence.message())
+        st.error(f"{trainer.divergence.message()} {stable_rate_advice(lab)}")
+
+
+def stable_rate_advice(lab: TrainingSession) -> str:
+    """Suggest a learning rate from 2 / λ_max of the cost's Hessian at the initial weights."""
+    key = ("stable_rate", id(lab.trainer))
+    if st.session_state.get("stable_rate_key") != key:
+        trainer = lab.trainer
+        st.session_state.stable_rate = stable_learning_rate(lab.initial_network, trainer.X, trainer.y)
+        st.session_state.stable_rate_key = key
+    limit = st.session_state.stable_rate
+    if limit is None:
+        return ""
+    return (
+        f"At the initial weights, full-batch steps are stable for η below about {limit:.3g} "
+        f"(2 divided by the largest curvature of the cost); try η = {0.8 * limit:.2g}."
+    )
 
 
 def show_charts(lab: TrainingSession) -> None:

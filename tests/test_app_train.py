@@ -289,6 +289,8 @@ def test_divergence_stops_with_message():
     assert "diverged" in message
     assert "learning rate 0.5" in message
     assert "step 6" in message
+    # 2 / 8.40512, the largest eigenvalue of the Hessian [[7, 3], [3, 2]] at w = b = 0.
+    assert "below about 0.238" in message
     assert metric(at, "Step") == "6"
     assert at.button(key="step").disabled
     assert np.all(np.isfinite(lab(at).network.parameters_vector()))
