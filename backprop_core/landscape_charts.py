@@ -6,7 +6,7 @@ It shares the layout, palette and downsampling of :mod:`backprop_core.charts`, a
 two rules hold here:
 
 * No NaN or infinity reaches the figure, because browsers reject them in JSON. Non-finite
-  values are dropped, and the figure's subtitle says what was dropped.
+  values are dropped, and the figure's subtitle states what was dropped.
 * Long series are downsampled for display. The caller keeps the exact values.
 
 Every figure has fixed axis ranges, because Streamlit resets the user's zoom whenever it
@@ -104,7 +104,7 @@ _LANDING_HEADROOM = 0.25
 
 
 def _as_number(name: str, value: object) -> float:
-    """Convert a scalar argument to float, which may be nan or inf."""
+    """Convert a scalar argument to float. The result may be nan or inf."""
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise ValueError(
             f"{name} must be a number; got {value!r} of type {type(value).__name__}. "
@@ -222,8 +222,8 @@ def _slice_label_sides(now_fraction: float, landing_fraction: float) -> tuple[st
 def _log_ticks(log_low: float, log_high: float, max_ticks: int = 6) -> tuple[list[float], list[str]]:
     """Choose readable tick values for a log scale spanning 10**log_low to 10**log_high.
 
-    Plotly labels the 2s and 5s of a short log axis in a smaller font, below the 14 px this
-    project uses on a projector. Explicit ticks keep every label at full size. The ticks
+    Plotly labels the 2s and 5s of a short log axis in a smaller font (seen with Plotly 7.1),
+    below the 14 px this project uses on a projector. Explicit ticks keep every label at full size. The ticks
     come from the finest of the series 1-2-5, 1-3 and 1 per decade that fits ``max_ticks``,
     then from whole powers of ten with a stride. Values are returned, not their logs.
     """
@@ -308,7 +308,7 @@ def slice_figure(
     landing_value, landing_cost : float
         Parameter value and cost after the step. A non-finite value hides the landing
         marker and the arrow, with a note. A landing cost far above the curve is drawn as a
-        triangle at the top edge, and the subtitle says "landing point above the chart".
+        triangle at the top edge, and the subtitle states "landing point above the chart".
     height : int, default 400
         Figure height in pixels.
 
@@ -742,10 +742,10 @@ def contour_figure(
         if not row_ok.all():
             notes.append(f"{_plural(int((~row_ok).sum()), 'path point')} with non-finite values not shown.")
         finite_path = path_array[row_ok]
-        shown = finite_path[downsample_indices(len(finite_path), MAX_PATH_POINTS)]
-        if len(shown) < len(finite_path):
-            notes.append(f"White line: the training path ({len(shown):,} of {len(finite_path):,} points).")
-        elif len(shown):
+        drawn_path = finite_path[downsample_indices(len(finite_path), MAX_PATH_POINTS)]
+        if len(drawn_path) < len(finite_path):
+            notes.append(f"White line: the training path ({len(drawn_path):,} of {len(finite_path):,} points).")
+        elif len(drawn_path):
             notes.append("White line: the training path.")
         outside = (
             (finite_path[:, 0] < x_values[0])
@@ -756,11 +756,11 @@ def contour_figure(
         n_outside = int(outside.sum())
         if n_outside:
             notes.append(f"{_plural(n_outside, 'path point')} outside the grid, not visible.")
-        if len(shown):
+        if len(drawn_path):
             figure.add_trace(
                 go.Scatter(
-                    x=shown[:, 0],
-                    y=shown[:, 1],
+                    x=drawn_path[:, 0],
+                    y=drawn_path[:, 1],
                     mode="lines",
                     line={"color": BLACK, "width": 5},
                     showlegend=False,
@@ -769,10 +769,10 @@ def contour_figure(
             )
             figure.add_trace(
                 go.Scatter(
-                    x=shown[:, 0],
-                    y=shown[:, 1],
+                    x=drawn_path[:, 0],
+                    y=drawn_path[:, 1],
                     name="training path",
-                    mode="lines+markers" if len(shown) <= 60 else "lines",
+                    mode="lines+markers" if len(drawn_path) <= 60 else "lines",
                     line={"color": "white", "width": 2.5},
                     marker={"color": "white", "size": 6, "line": {"color": BLACK, "width": 1}},
                     hovertemplate=(
@@ -782,8 +782,8 @@ def contour_figure(
             )
             figure.add_trace(
                 go.Scatter(
-                    x=shown[:1, 0],
-                    y=shown[:1, 1],
+                    x=drawn_path[:1, 0],
+                    y=drawn_path[:1, 1],
                     name="start",
                     mode="markers",
                     marker={
@@ -798,8 +798,8 @@ def contour_figure(
                 )
             )
             figure.add_annotation(
-                x=shown[0, 0],
-                y=shown[0, 1],
+                x=drawn_path[0, 0],
+                y=drawn_path[0, 1],
                 text="start",
                 showarrow=False,
                 xanchor="right",
@@ -998,8 +998,8 @@ def comparison_figure(
             f"Long curves show at most {max_points:,} points (each stretch keeps its min and max)."
         )
 
-    # --- ranges. On a linear axis a diverged run's last costs, often millions of times the
-    # others, would flatten every other curve, so the range covers the runs that finished
+    # --- ranges. On a linear axis the last costs of a diverged run can be millions of times
+    # the others and would flatten every other curve. So the range covers the finished runs
     # and the first cost of each run, and a diverged curve is cut at the top edge.
     finished = [curve[2] for curve in curves if curve[3] is None]
     first_costs = [curve[2][:1] for curve in curves]
@@ -1073,7 +1073,7 @@ def comparison_figure(
         notes.append(f"{label} diverged at step {diverged_at}.")
 
     if any(curve[3] is not None for curve in curves):
-        # A legend-only entry that says what the "×" means. None becomes null in the JSON.
+        # A legend-only entry that explains the "×". None becomes null in the JSON.
         figure.add_trace(
             go.Scatter(
                 x=[None],
@@ -1179,15 +1179,15 @@ def fits_figure(
             curves.append(curve_array)
         diverged_steps.append(_run_diverged_at(run, index))
 
-    # --- data shown in every panel
-    shown = downsample_indices(x_array.size, MAX_FIT_EXAMPLES)
-    if shown.size < x_array.size:
-        notes.append(f"Each panel shows {shown.size:,} of {x_array.size:,} examples, evenly spaced.")
-    data_ok = np.isfinite(x_array[shown]) & np.isfinite(expected[shown])
+    # --- data shown_indices in every panel
+    shown_indices = downsample_indices(x_array.size, MAX_FIT_EXAMPLES)
+    if shown_indices.size < x_array.size:
+        notes.append(f"Each panel shows {shown_indices.size:,} of {x_array.size:,} examples, evenly spaced.")
+    data_ok = np.isfinite(x_array[shown_indices]) & np.isfinite(expected[shown_indices])
     if not data_ok.all():
-        notes.append(f"{_plural(int((~data_ok).sum()), 'example')} with non-finite values not shown.")
-    data_x = x_array[shown][data_ok]
-    data_y = expected[shown][data_ok]
+        notes.append(f"{_plural(int((~data_ok).sum()), 'example')} with non-finite values not shown_indices.")
+    data_x = x_array[shown_indices][data_ok]
+    data_y = expected[shown_indices][data_ok]
 
     # --- shared, fixed ranges from the data and the inputs of the curves
     finite_curve_x = curve_x_array[np.isfinite(curve_x_array)]

@@ -159,6 +159,8 @@ def two_parameter_section(lab, refs: dict[str, ParameterRef], gradient: np.ndarr
         current=current,
         gradient=np.array([gradient[names.index(first_name)], gradient[names.index(second_name)]]),
         path=finite_path,
+        # Equal units on both axes make the plot square, so it needs more height than width.
+        height=560,
     )
     show_figure(figure, key="landscape_contour", filename=f"backprop-lab-contour-{first_name}-{second_name}")
 
