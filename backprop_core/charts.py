@@ -998,3 +998,77 @@ def weight_trajectory_figure(
         legend={"title": {"text": "parameter"}, "font": {"size": FONT_SIZE - 1}},
     )
     return figure
+
+
+# ---------------------------------------------------------------------------
+# Gradient health
+# ---------------------------------------------------------------------------
+
+
+def gradient_norms_figure(
+    steps: ArrayLike,
+    norms: ArrayLike,
+    *,
+    max_points: int = DEFAULT_MAX_POINTS,
+    height: int = DEFAULT_HEIGHT,
+) -> go.Figure:
+    """Draw each layer's gradient size per step on a log scale.
+
+    Parameters
+    ----------
+    steps : array_like
+        Step numbers, shape ``(n_steps,)``.
+    norms : array_like
+        ``norms[i, l]`` is √(‖∂C/∂W‖² + ‖∂C/∂b‖²) of layer l+1 at step i, shape
+        ``(n_steps, n_layers)``. Zero, negative and non-finite sizes cannot be drawn on a log
+        scale; they are left out and counted in the subtitle.
+
+    Returns
+    -------
+    go.Figure
+        One line per layer, named "layer 1", "layer 2", ... When the lines of early layers lie
+        far below those of later ones, gradients vanish on their way back.
+    """
+    steps_array = _as_steps("steps", steps)
+    norms_array = np.asarray(norms, dtype=np.float64)
+    if norms_array.ndim != 2 or norms_array.shape[0] != steps_array.size:
+        raise ValueError(
+            f"norms must have shape (n_steps, n_layers) with n_steps = {steps_array.size}, "
+            f"got {norms_array.shape}."
+        )
+    figure = go.Figure()
+    notes: list[str] = []
+    n_layers = norms_array.shape[1]
+    for layer in range(n_layers):
+        column = norms_array[:, layer]
+        drawable = np.isfinite(column) & (column > 0)
+        dropped = int((~drawable).sum())
+        if dropped:
+            notes.append(f"Layer {layer + 1}: {_plural(dropped, 'step')} with a zero or non-finite gradient not shown.")
+        if not drawable.any():
+            continue
+        shown = downsample_indices(int(drawable.sum()), max_points)
+        figure.add_trace(
+            _scatter_trace_class(shown.size)(
+                x=steps_array[drawable][shown],
+                y=column[drawable][shown],
+                mode="lines",
+                name=f"layer {layer + 1}",
+                line={"color": LINE_COLOURS[layer % len(LINE_COLOURS)], "width": 2.5},
+                hovertemplate=f"layer {layer + 1}<br>step %{{x}}<br>gradient size %{{y:.3g}}<extra></extra>",
+            )
+        )
+    if not figure.data:
+        notes.append("Nothing to draw yet: take a step.")
+    _apply_layout(
+        figure,
+        chart="gradient_norms",
+        title="Gradient size per layer",
+        x_title="step",
+        y_title="gradient size (log scale)",
+        notes=notes,
+        height=height,
+        meta={"n_layers": n_layers},
+    )
+    figure.update_yaxes(type="log")
+    return figure

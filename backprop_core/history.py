@@ -1,7 +1,7 @@
 """Training history with bounded memory.
 
 What is kept exactly: the cost, the epoch and the learning rate of every step (three numbers a
-step, so 100,000 steps take about 2 MB). What is thinned: snapshots of all parameters. They are
+step, so 100,000 steps take about 2 MB), and each layer's gradient size in float32. What is thinned: snapshots of all parameters. They are
 taken at every step until `capacity` snapshots exist; then every second snapshot is dropped and
 snapshots are taken half as often. The snapshots therefore always span the whole run, evenly
 spaced, and never number more than `capacity`.
@@ -71,6 +71,9 @@ class History:
         self._costs = _GrowingArray(np.float64)
         self._epochs = _GrowingArray(np.int64)
         self._learning_rates = _GrowingArray(np.float64)
+        # Each step's gradient size per layer, flattened: n_layers float32 values per step.
+        self._gradient_norms = _GrowingArray(np.float32)
+        self._n_layers: int | None = None
         self._snapshot_stride = 1
         self._snapshot_steps = np.zeros(capacity, dtype=np.int64)
         self._snapshot_values = np.empty((capacity, len(parameter_names)))
@@ -79,11 +82,25 @@ class History:
 
     # --- recording ---------------------------------------------------------------------------
 
-    def record(self, cost: float, epoch: int, learning_rate: float, parameters: FloatArray) -> None:
-        """Append one step: the cost before it, its epoch and rate, the parameters after it."""
+    def record(
+        self,
+        cost: float,
+        epoch: int,
+        learning_rate: float,
+        parameters: FloatArray,
+        gradient_norms: FloatArray | None = None,
+    ) -> None:
+        """Append one step: the cost before it, its epoch and rate, the parameters after it.
+
+        ``gradient_norms`` holds each layer's gradient size at that step, shape ``(n_layers,)``.
+        """
         self._costs.append(cost)
         self._epochs.append(epoch)
         self._learning_rates.append(learning_rate)
+        if gradient_norms is not None:
+            self._n_layers = len(gradient_norms)
+            for norm in gradient_norms:
+                self._gradient_norms.append(norm)
         step = len(self._costs)
         if step % self._snapshot_stride != 0:
             return
@@ -125,6 +142,19 @@ class History:
         return view
 
     @property
+    def gradient_norms(self) -> NDArray[np.float32]:
+        """Each layer's gradient size per step, shape ``(n_steps, n_layers)``, in float32.
+
+        The size of layer l is √(‖∂C/∂W_l‖² + ‖∂C/∂b_l‖²), Frobenius and Euclidean norms.
+        Empty, with shape ``(0, 0)``, when no step recorded them.
+        """
+        if self._n_layers is None:
+            return np.zeros((0, 0), dtype=np.float32)
+        view = self._gradient_norms.view().reshape(-1, self._n_layers)
+        view.flags.writeable = False
+        return view
+
+    @property
     def learning_rates(self) -> FloatArray:
         """The learning rate used at each step."""
         view = self._learning_rates.view()
@@ -153,6 +183,7 @@ class History:
             self._costs.nbytes
             + self._epochs.nbytes
             + self._learning_rates.nbytes
+            + self._gradient_norms.nbytes
             + self._snapshot_steps.nbytes
             + self._snapshot_values.nbytes
         )

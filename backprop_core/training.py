@@ -329,7 +329,11 @@ class Trainer:
         for b, new_b in zip(network.biases, new_biases):
             b[...] = new_b
         self.step_count = step
-        self.history.record(gradients.cost, epoch, rate, network.parameters_vector())
+        gradient_norms = [
+            math.sqrt(float(np.vdot(gw, gw)) + float(np.vdot(gb, gb)))
+            for gw, gb in zip(gradients.grad_weights, gradients.grad_biases)
+        ]
+        self.history.record(gradients.cost, epoch, rate, network.parameters_vector(), gradient_norms)
 
         if not keep_record:
             return True

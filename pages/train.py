@@ -557,6 +557,10 @@ def show_charts(lab: TrainingSession) -> None:
     figure = charts.weight_trajectory_figure(snapshot_steps, values, names, selected=chosen)
     show_figure(figure, key="weights_chart", filename="backprop-lab-weights")
 
+    norms = lab.trainer.history.gradient_norms
+    figure = charts.gradient_norms_figure(np.arange(1, norms.shape[0] + 1), norms)
+    show_figure(figure, key="gradients_chart", filename="backprop-lab-gradient-sizes")
+
 
 def default_parameters_shown(names: list[str]) -> list[str]:
     """All parameters of a small network; otherwise three weights and a bias of each layer."""

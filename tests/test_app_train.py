@@ -56,10 +56,11 @@ def decoded_numbers(node) -> list[float]:
     return numbers
 
 
-def test_page_loads_with_three_charts():
+def test_page_loads_with_four_charts():
     at = open_app()
     assert metric(at, "Step") == "0"
-    assert len(at.get("plotly_chart")) == 3
+    # Cost, fit, weight trajectories and gradient size per layer.
+    assert len(at.get("plotly_chart")) == 4
     assert not at.error
 
 
@@ -135,8 +136,9 @@ def test_long_run_shows_progress_and_finishes():
     # drawn and the Play button turned into Stop. AppTest runs no timer, so rerun by hand.
     assert not at.exception
     assert at.get("progress"), "no progress bar during a long run"
-    assert len(at.get("plotly_chart")) == 3
+    assert len(at.get("plotly_chart")) == 4
     assert at.button(key="play").label == "Stop"
+    assert len(at.get("plotly_chart")) == 4
     for _ in range(200):
         if lab(at).trainer.step_count >= 20_000:
             break
@@ -342,7 +344,7 @@ def test_multi_input_dataset_shows_scatter():
     at.selectbox(key="dataset").set_value("real:stackloss").run()
     assert not at.exception
     assert lab(at).network.layer_sizes[0] == 3
-    assert len(at.get("plotly_chart")) == 3
+    assert len(at.get("plotly_chart")) == 4
 
 
 def upload(at: AppTest, name: str, data: bytes) -> AppTest:

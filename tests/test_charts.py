@@ -735,3 +735,22 @@ def test_figure_json_helper_catches_non_finite(y):
 
     with pytest.raises(AssertionError, match="NaN|Infinity|non-finite"):
         figure_json(figure)
+
+
+def test_gradient_norms_figure_drops_zeros():
+    from backprop_core.charts import gradient_norms_figure
+
+    norms = np.array([[1.0, 0.1], [0.5, 0.0], [0.2, np.nan], [0.1, 0.02]])
+    spec = figure_json(gradient_norms_figure(np.arange(1, 5), norms))
+    traces = traces_by_name(spec)
+
+    assert list(traces) == ["layer 1", "layer 2"], f"traces {list(traces)}"
+    assert spec["layout"]["yaxis"]["type"] == "log"
+    assert "2 steps with a zero or non-finite gradient" in spec["layout"]["title"]["subtitle"]["text"]
+
+
+def test_gradient_norms_figure_rejects_wrong_shape():
+    from backprop_core.charts import gradient_norms_figure
+
+    with pytest.raises(ValueError, match="n_steps"):
+        gradient_norms_figure(np.arange(3), np.ones((4, 2)))

@@ -43,14 +43,14 @@ def write_csv(path: Path, n_rows: int) -> Path:
 def test_step_upload_and_train(page: Page, tmp_path: Path) -> None:
     page.goto("/")
     wait_for_app(page)
-    wait_for_charts(page, 3)
+    wait_for_charts(page, 4)
     expect(step_counter(page)).to_have_text("0")
 
     for expected in ("1", "2", "3"):
         click_button(page, "Step")
         expect(step_counter(page)).to_have_text(expected, timeout=TIMEOUT_MS)
-    wait_for_charts(page, 3)
-    expect(page.locator('[data-testid="stPlotlyChart"]')).to_have_count(3, timeout=TIMEOUT_MS)
+    wait_for_charts(page, 4)
+    expect(page.locator('[data-testid="stPlotlyChart"]')).to_have_count(4, timeout=TIMEOUT_MS)
     screenshot(page, "train-after-three-steps", full_page=True)
 
     choose_dataset(page, "Upload a CSV file…")
@@ -63,7 +63,7 @@ def test_step_upload_and_train(page: Page, tmp_path: Path) -> None:
 
     click_button(page, "Step ×100")
     expect(step_counter(page)).to_have_text("100", timeout=TIMEOUT_MS)
-    wait_for_charts(page, 3)
+    wait_for_charts(page, 4)
     assert page.locator(EXCEPTION_SELECTOR).count() == 0
     screenshot(page, "train-csv-after-100-steps", full_page=True)
 
