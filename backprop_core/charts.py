@@ -553,8 +553,13 @@ def fit_figure_1d(
     y_label: str,
     max_examples: int = 1000,
     height: int = DEFAULT_HEIGHT,
+    reachable: tuple[float, float] | None = None,
 ) -> go.Figure:
     """Build the chart of the examples and the network's prediction for one input feature.
+
+    ``reachable``, if given, is the interval of y (original units) that the output activation
+    can produce at all, such as (0, 1) mapped back from a sigmoid; it is shaded. An infinite
+    end is drawn to the edge of the chart.
 
     All values are in the original units of the data, so the caller undoes any scaling.
 
@@ -688,6 +693,18 @@ def fit_figure_1d(
 
     if not figure.data:
         notes.append("Nothing to draw yet.")
+
+    if reachable is not None:
+        low, high = sorted(reachable)
+        finite_y = np.concatenate([expected[np.isfinite(expected)], predicted[np.isfinite(predicted)]])
+        span_low = float(finite_y.min()) if finite_y.size else 0.0
+        span_high = float(finite_y.max()) if finite_y.size else 1.0
+        band_low = low if np.isfinite(low) else min(span_low, high) - 1.0
+        band_high = high if np.isfinite(high) else max(span_high, low) + 1.0
+        figure.add_hrect(
+            y0=band_low, y1=band_high, fillcolor=SKY_BLUE, opacity=0.15, line_width=0, layer="below"
+        )
+        notes.append(f"Shaded: the only outputs the output activation can reach, {low:.4g} to {high:.4g}.")
 
     _apply_layout(
         figure,

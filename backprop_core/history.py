@@ -1,7 +1,7 @@
 """Training history with bounded memory.
 
 What is kept exactly: the cost, the epoch and the learning rate of every step (three numbers a
-step, so 100,000 steps take about 2 MB), and each layer's gradient size in float32. What is thinned: snapshots of all parameters. They are
+step, so 100,000 steps take about 2 MB), and each layer's gradient size (8 bytes a layer). What is thinned: snapshots of all parameters. They are
 taken at every step until `capacity` snapshots exist; then every second snapshot is dropped and
 snapshots are taken half as often. The snapshots therefore always span the whole run, evenly
 spaced, and never number more than `capacity`.
@@ -71,8 +71,9 @@ class History:
         self._costs = _GrowingArray(np.float64)
         self._epochs = _GrowingArray(np.int64)
         self._learning_rates = _GrowingArray(np.float64)
-        # Each step's gradient size per layer, flattened: n_layers float32 values per step.
-        self._gradient_norms = _GrowingArray(np.float32)
+        # Each step's gradient size per layer, flattened: n_layers values per step. float64,
+        # because a diverging step's gradient can exceed float32's range of about 3.4e38.
+        self._gradient_norms = _GrowingArray(np.float64)
         self._n_layers: int | None = None
         self._snapshot_stride = 1
         self._snapshot_steps = np.zeros(capacity, dtype=np.int64)
@@ -142,14 +143,14 @@ class History:
         return view
 
     @property
-    def gradient_norms(self) -> NDArray[np.float32]:
-        """Each layer's gradient size per step, shape ``(n_steps, n_layers)``, in float32.
+    def gradient_norms(self) -> FloatArray:
+        """Each layer's gradient size per step, shape ``(n_steps, n_layers)``.
 
         The size of layer l is √(‖∂C/∂W_l‖² + ‖∂C/∂b_l‖²), Frobenius and Euclidean norms.
         Empty, with shape ``(0, 0)``, when no step recorded them.
         """
         if self._n_layers is None:
-            return np.zeros((0, 0), dtype=np.float32)
+            return np.zeros((0, 0))
         view = self._gradient_norms.view().reshape(-1, self._n_layers)
         view.flags.writeable = False
         return view

@@ -47,6 +47,10 @@ class NetworkSettings:
         Seed of the initial weights and of the per-epoch shuffling.
     standardize : bool
         Whether inputs and targets are scaled to mean 0 and standard deviation 1 for training.
+    scale_targets_to_output : bool
+        Whether targets are instead mapped linearly into the middle 80 % of a bounded output
+        activation's range (0.1 to 0.9 for sigmoid, −0.8 to 0.8 for tanh), so that every
+        target can be reached. Ignored for unbounded outputs.
     """
 
     hidden_sizes: tuple[int, ...] = (4,)
@@ -55,6 +59,7 @@ class NetworkSettings:
     init: str = "auto"
     seed: int = 0
     standardize: bool = True
+    scale_targets_to_output: bool = False
 
     def __post_init__(self) -> None:
         if len(self.hidden_sizes) > MAX_HIDDEN_LAYERS:
@@ -160,7 +165,7 @@ class TrainingSession:
 
     def __post_init__(self) -> None:
         self.x_scaler = Standardizer.fit(self.dataset.X, self.settings.standardize)
-        self.y_scaler = Standardizer.fit(self.dataset.y, self.settings.standardize)
+        self.y_scaler = self._target_scaler()
         if self.custom_network is not None:
             self.initial_network = self._checked_custom_network()
             self.reset()
@@ -172,6 +177,30 @@ class TrainingSession:
             layer_sizes, activations, init=self.settings.init, seed=self.settings.seed
         )
         self.reset()
+
+    def _target_scaler(self) -> Standardizer:
+        low, high = ACTIVATIONS[self.settings.output_activation].output_range
+        if not (self.settings.scale_targets_to_output and np.isfinite(low) and np.isfinite(high)):
+            return Standardizer.fit(self.dataset.y, self.settings.standardize)
+        # Map each target column's [min, max] onto the middle 80 % of [low, high]:
+        # (y − mean) / scale = inner_low + (y − y_min) · (inner_high − inner_low) / (y_max − y_min).
+        margin = 0.1 * (high - low)
+        inner_low, inner_high = low + margin, high - margin
+        y_min, y_max = self.dataset.y.min(axis=0), self.dataset.y.max(axis=0)
+        spread = np.where(y_max > y_min, y_max - y_min, 1.0)
+        scale = spread / (inner_high - inner_low)
+        return Standardizer(mean=y_min - inner_low * scale, scale=scale)
+
+    def reachable_range(self) -> tuple[float, float] | None:
+        """The interval of the first target, in original units, that the output can produce.
+
+        None when the output activation is unbounded on both sides.
+        """
+        low, high = ACTIVATIONS[self.network.activations[-1]].output_range
+        if not (np.isfinite(low) or np.isfinite(high)):
+            return None
+        mean, scale = float(self.y_scaler.mean[0]), float(self.y_scaler.scale[0])
+        return (low * scale + mean, high * scale + mean)
 
     def _checked_custom_network(self) -> Network:
         network = self.custom_network.copy()

@@ -23,6 +23,7 @@ from backprop_core.datasets import (
     numeric_columns,
     read_csv,
 )
+from backprop_core.diagnostics import diagnose
 from backprop_core.landscape import stable_learning_rate
 from backprop_core.session import (
     MAX_HIDDEN_LAYERS,
@@ -66,6 +67,7 @@ DEFAULTS = {
     "output_activation": "linear",
     "init": "auto",
     "standardize": True,
+    "scale_targets": False,
     "lr_slider": 0.05,
     "lr_exact": 0.05,
     "full_batch": True,
@@ -250,6 +252,15 @@ def network_controls() -> NetworkSettings | None:
         help="auto: He for ReLU layers, Xavier for the others. Biases start at 0 "
         "(under constant, every weight and bias is 0.5).",
     )
+    if ACTIVATIONS[output_activation].output_range in ((0.0, 1.0), (-1.0, 1.0)):
+        st.checkbox(
+            "Scale the targets into the output's range",
+            key="scale_targets",
+            persist_state="session",
+            help=f"A {output_activation} output can only produce values in "
+            f"{ACTIVATIONS[output_activation].output_range}. This maps the targets linearly into the "
+            "middle 80 % of that range, so that every target can be reached.",
+        )
     standardize = st.checkbox(
         "Standardise inputs and targets",
         key="standardize",
@@ -265,6 +276,8 @@ def network_controls() -> NetworkSettings | None:
             init=init,
             seed=int(st.session_state.seed),
             standardize=standardize,
+            scale_targets_to_output=bool(st.session_state.get("scale_targets"))
+            and ACTIVATIONS[output_activation].output_range in ((0.0, 1.0), (-1.0, 1.0)),
         )
     except SettingsError as error:
         st.error(str(error))
@@ -540,6 +553,7 @@ def show_charts(lab: TrainingSession) -> None:
                 curve_y,
                 x_label=dataset.feature_names[0],
                 y_label=dataset.target_names[0],
+                reachable=lab.reachable_range(),
             )
         else:
             figure = charts.fit_figure_scatter(
@@ -572,6 +586,52 @@ def default_parameters_shown(names: list[str]) -> list[str]:
         shown += [name for name in names if name.startswith(f"W{layer}[")][:3]
         shown += [name for name in names if name.startswith(f"b{layer}[")][:1]
     return shown
+
+
+# One-click fixes offered next to a finding: (button label, sidebar setting, value).
+FIXES = {
+    "output_range": ("Use a linear output", "output_activation", "linear"),
+    "unscaled_inputs": ("Standardise inputs and targets", "standardize", True),
+    "symmetry": ("Use random initial weights", "init", "auto"),
+    "dead_units": ("Use leaky ReLU in the hidden layers", "hidden_activation", "leaky_relu"),
+}
+
+
+def _apply_fix(setting: str, value: object) -> None:
+    st.session_state[setting] = value
+
+
+def show_health(lab: TrainingSession) -> None:
+    """Show what the diagnostics found about the current network and data, with fixes."""
+    trainer = lab.trainer
+    if trainer.stopped:
+        return
+    with np.errstate(all="ignore"):
+        gradients = lab.network.backward(lab.network.forward(trainer.X), trainer.y)
+    findings = diagnose(
+        lab.network,
+        trainer.X,
+        trainer.y,
+        standardized=lab.settings.standardize,
+        gradients=gradients,
+        cost=gradients.cost,
+        layer_gradient_norms=trainer.history.gradient_norms if len(trainer.history) else None,
+    )
+    for index, finding in enumerate(findings):
+        show = st.warning if finding.severity == "warning" else st.info
+        show(finding.message)
+        fix = FIXES.get(finding.kind)
+        if finding.kind == "output_range" and ACTIVATIONS[lab.network.activations[-1]].output_range in ((0.0, 1.0), (-1.0, 1.0)):
+            left, right = st.columns(2)
+            left.button(fix[0], key=f"fix_{index}", on_click=_apply_fix, args=fix[1:])
+            right.button(
+                "Scale the targets into the output's range",
+                key=f"fix_{index}_scale",
+                on_click=_apply_fix,
+                args=("scale_targets", True),
+            )
+        elif fix is not None and not lab.is_custom:
+            st.button(fix[0], key=f"fix_{index}", on_click=_apply_fix, args=fix[1:])
 
 
 def live_view(lab: TrainingSession) -> None:
@@ -656,6 +716,7 @@ def main() -> None:
             "setting in the sidebar to go back to the data and network chosen there."
         )
     buttons(lab)
+    show_health(lab)
     live_view(lab)
 
 

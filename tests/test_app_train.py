@@ -397,3 +397,59 @@ def test_oversized_csv_rejected():
     upload(at, "big.csv", b"x,y\n" + b"1,2\n" * 1_300_000)
     assert not at.exception
     assert "size" in errors(at).lower() or "mb" in errors(at).lower()
+
+
+def warnings_and_infos(at: AppTest) -> str:
+    return " ".join(element.value for element in [*at.warning, *at.info])
+
+
+def test_sigmoid_output_warns_and_fixes():
+    # Targets 3..6 can never come out of a sigmoid, whose outputs lie between 0 and 1.
+    at = open_app()
+    upload(at, "line.csv", b"x,y\n1,3\n2,4\n3,5\n4,6\n")
+    at.text_input(key="hidden_text").input("").run()
+    at.selectbox(key="output_activation").set_value("sigmoid").run()
+    assert "sigmoid" in warnings_and_infos(at)
+
+    fix = [button for button in at.button if button.label == "Use a linear output"]
+    assert fix, "no one-click fix offered"
+    fix[0].click().run()
+    assert lab(at).network.activations == ("linear",)
+
+
+def test_scaled_targets_fix_reaches_targets():
+    at = open_app()
+    upload(at, "line.csv", b"x,y\n1,3\n2,4\n3,5\n4,6\n")
+    at.text_input(key="hidden_text").input("").run()
+    at.selectbox(key="output_activation").set_value("sigmoid").run()
+    scale = [button for button in at.button if button.label == "Scale the targets into the output's range"]
+    scale[0].click().run()
+    assert lab(at).settings.scale_targets_to_output
+    trained = lab(at).trainer.y[:, 0]
+    np.testing.assert_allclose([trained.min(), trained.max()], [0.1, 0.9], err_msg="scaled targets")
+
+
+def test_zero_initial_weights_get_symmetry_note():
+    at = open_app()
+    at.selectbox(key="init").set_value("zeros").run()
+    at.button(key="step_many").click().run()
+    assert "the same incoming weights" in warnings_and_infos(at)
+
+
+def test_dead_relu_output_reports_stall():
+    # x = 0..3, y = −1, −3, −5, −7, one ReLU neuron with w = 0.5, b = 0.1, η = 0.05: the first
+    # step sends w to −0.54 and b to −0.385, after which z < 0 for every example.
+    at = open_app()
+    upload(at, "down.csv", b"x,y\n0,-1\n1,-3\n2,-5\n3,-7\n")
+    at.text_input(key="hidden_text").input("").run()
+    at.selectbox(key="output_activation").set_value("relu").run()
+    at.checkbox(key="standardize").uncheck().run()
+    session = lab(at)
+    session.trainer.network.weights[0][...] = 0.5
+    session.trainer.network.biases[0][...] = 0.1
+    at.button(key="step").click().run()
+    np.testing.assert_allclose(session.network.parameters_vector(), [-0.54, -0.385], err_msg="w, b")
+    at.button(key="step").click().run()
+    text = warnings_and_infos(at)
+    assert "stalled" in text
+    assert session.trainer.cost() == 21.0

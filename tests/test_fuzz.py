@@ -32,7 +32,7 @@ from backprop_core.session import NetworkSettings, TrainingSession
 # CSV pipeline
 # ---------------------------------------------------------------------------
 
-# Cells that have broken CSV readers: blanks, text, non-finite and overflowing numbers, quotes,
+# Cells chosen to stress a CSV reader: blanks, text, non-finite and overflowing numbers, quotes,
 # separators and line breaks inside a cell, a byte order mark, and numbers written oddly.
 AWKWARD_CELLS = [
     "", " ", "  ", "inf", "-inf", "Infinity", "-Infinity", "nan", "NaN", "NA", "n/a", "null",
@@ -42,7 +42,7 @@ AWKWARD_CELLS = [
     "Unnamed: 0", "#", "#comment", "'", "\\", "\x00",
 ]
 
-# Floats of every size, written as Python writes them; NaN and infinities included on purpose.
+# Floats of every size as Python's repr writes them. NaN and infinities are included on purpose.
 FLOAT_CELLS = st.floats(allow_nan=True, allow_infinity=True).map(repr)
 INTEGER_CELLS = st.integers(min_value=-(10**30), max_value=10**30).map(str)
 SMALL_NUMBER_CELLS = st.floats(min_value=-100, max_value=100, allow_nan=False).map(lambda value: f"{value:.3f}")
@@ -147,7 +147,7 @@ def check_dataset(dataset: Dataset | None) -> None:
     assert np.all(np.isfinite(dataset.y)), "y contains NaN or infinity"
 
 
-# Characters that make up numeric CSV files, so that random text often parses.
+# Characters of numeric CSV files, so that some random text looks like a table.
 CSV_ALPHABET = "0123456789.,-+eE\n\r \"xyinfa;"
 
 CSV_SETTINGS = settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
@@ -221,7 +221,7 @@ def assert_finite_figure(figure: go.Figure, name: str) -> None:
 
 
 def build_train_page_figures(lab: TrainingSession, log_scale: bool, selected: list[str] | None) -> dict[str, go.Figure]:
-    """Build the three figures of the Train page with the same arguments as pages/train.py."""
+    """Build the figures of the Train page with the same arguments as pages/train.py."""
     trainer, dataset = lab.trainer, lab.dataset
     steps, costs = lab.cost_series()
     figures = {
@@ -256,6 +256,9 @@ def build_train_page_figures(lab: TrainingSession, log_scale: bool, selected: li
     names = lab.network.parameter_names()
     snapshot_steps, values = lab.parameter_series()
     figures["weight figure"] = charts.weight_trajectory_figure(snapshot_steps, values, names, selected=selected)
+
+    norms = trainer.history.gradient_norms
+    figures["gradient size figure"] = charts.gradient_norms_figure(np.arange(1, norms.shape[0] + 1), norms)
     return figures
 
 
