@@ -17,6 +17,7 @@ from backprop_core.config import (
     setup_to_token,
 )
 from backprop_core.diagram import network_diagram_figure, parameter_name_from_point
+from backprop_core.diagnostics import dead_unit_findings, diagnose, saturation_findings
 from backprop_core.inspection import (
     FAULTS,
     ChainRule,
@@ -211,9 +212,10 @@ def parameter_section(anatomy: StepAnatomy, lab: TrainingSession, names: list[st
 
     st.toggle("Draw the gradients on the edges instead of the weights", key="inside_show_gradients")
     figure = network_diagram_figure(
-        anatomy.network.weights,
-        anatomy.network.biases,
-        anatomy.network.activations,
+        marked_units=marked_units(anatomy),
+        weights=anatomy.network.weights,
+        biases=anatomy.network.biases,
+        activations=anatomy.network.activations,
         grad_weights=anatomy.gradients.grad_weights,
         grad_biases=anatomy.gradients.grad_biases,
         show="gradients" if st.session_state.inside_show_gradients else "weights",
@@ -266,6 +268,31 @@ def parameter_section(anatomy: StepAnatomy, lab: TrainingSession, names: list[st
         rf" = {latex_number(chain.new_value)}"
     )
     return chain
+
+
+def marked_units(anatomy: StepAnatomy) -> dict[tuple[int, int], str]:
+    """Dead and saturated units of this step's network, keyed by (layer from 1, unit)."""
+    marks: dict[tuple[int, int], str] = {}
+    findings = dead_unit_findings(anatomy.network, anatomy.X) + saturation_findings(anatomy.network, anatomy.X)
+    for finding in findings:
+        label = "dead ReLU" if finding.kind == "dead_units" else "saturated"
+        for unit in finding.units:
+            marks[(finding.layer, unit)] = label
+    return marks
+
+
+def health_section(anatomy: StepAnatomy, lab: TrainingSession) -> None:
+    """Show the training-health findings for this step's network and batch, if any."""
+    findings = diagnose(
+        anatomy.network,
+        anatomy.X,
+        anatomy.y,
+        standardized=lab.settings.standardize,
+        gradients=anatomy.gradients,
+        cost=anatomy.gradients.cost,
+    )
+    for finding in findings:
+        (st.warning if finding.severity == "warning" else st.info)(finding.message)
 
 
 def _on_diagram_select() -> None:
@@ -579,6 +606,7 @@ def main() -> None:
         st.session_state.inside_parameter = names[0]
 
     rows = example_rows(anatomy)
+    health_section(anatomy, lab)
     forward_section(anatomy, lab, rows)
     cost_section(anatomy, rows)
     backward_section(anatomy, rows)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -160,3 +162,24 @@ def test_large_dataset_page_still_works():
     at.switch_page(PAGE).run()
     assert not at.exception, at.exception
     assert any("small networks and data only" in element.value for element in at.info)
+
+
+def test_dead_relu_marked_in_diagram():
+    # One ReLU neuron after its first step on y = −1, −3, −5, −7: w = −0.54, b = −0.385, so
+    # z < 0 for x = 0..3 and the unit is dead.
+    from backprop_core.config import CustomSetup
+    from backprop_core.network import Network
+
+    setup = CustomSetup(
+        network=Network.from_parameters([[[-0.54]]], [[-0.385]], ["relu"]),
+        X=np.array([[0.0], [1.0], [2.0], [3.0]]),
+        y=np.array([[-1.0], [-3.0], [-5.0], [-7.0]]),
+        learning_rate=0.05,
+        batch_size=None,
+        feature_names=("x",),
+        target_names=("y",),
+    )
+    at = open_inside({"setup": setup_to_token(setup)})
+    assert any("stalled" in element.value for element in at.warning)
+    diagram = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert "dead" in json.dumps(diagram["layout"])
