@@ -8,9 +8,7 @@ arrays, so the finite-number check covers those arrays as well as plain numbers.
 from __future__ import annotations
 
 import ast
-import base64
 import inspect
-import json
 import math
 import re
 
@@ -29,75 +27,12 @@ from backprop_core.landscape_charts import (
     slice_figure,
     sweep_figure,
 )
+from figure_checks import decode
+from figure_checks import figure_json as spec_of
 
 # ---------------------------------------------------------------------------
 # Helpers
 # ---------------------------------------------------------------------------
-
-_BDATA = re.compile(r'"bdata":\s*"[^"]*"')
-
-
-def decode(value) -> np.ndarray:
-    """Return a JSON list, or a base64 typed array, as a NumPy array."""
-    if isinstance(value, dict) and "bdata" in value:
-        array = np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
-        if "shape" in value:
-            array = array.reshape([int(size) for size in str(value["shape"]).split(",")])
-        return array
-    return np.asarray(value, dtype=object)
-
-
-def _typed_arrays(node, path=""):
-    if isinstance(node, dict):
-        if "bdata" in node:
-            yield path, decode(node)
-            return
-        for key, child in node.items():
-            yield from _typed_arrays(child, f"{path}.{key}")
-    elif isinstance(node, list):
-        for index, child in enumerate(node):
-            yield from _typed_arrays(child, f"{path}[{index}]")
-
-
-def _plain_floats(node, path=""):
-    if isinstance(node, dict):
-        for key, child in node.items():
-            yield from _plain_floats(child, f"{path}.{key}")
-    elif isinstance(node, (list, tuple)):
-        for index, child in enumerate(node):
-            yield from _plain_floats(child, f"{path}[{index}]")
-    elif isinstance(node, np.ndarray):
-        if node.dtype.kind == "f":
-            yield path, node
-        elif node.dtype.kind == "O":
-            yield from _plain_floats(node.tolist(), path)
-    elif isinstance(node, (float, np.floating)):
-        yield path, node
-
-
-def spec_of(figure: go.Figure) -> dict:
-    """Serialise ``figure`` and fail on any NaN or infinity, in text or base64 arrays."""
-    raw = figure.to_json()
-    # The base64 alphabet can spell "NaN" by chance, so payloads are blanked for the text
-    # check and decoded for the array check.
-    text = _BDATA.sub('"bdata": ""', raw)
-    has_nan_text = "NaN" in text
-    has_infinity_text = "Infinity" in text
-    assert not has_nan_text, "figure JSON contains NaN"
-    assert not has_infinity_text, "figure JSON contains Infinity"
-
-    # Plotly writes NaN inside a plain Python list as null, which the text check cannot see.
-    for path, value in _plain_floats(figure.to_plotly_json()):
-        value_is_finite = bool(np.all(np.isfinite(value)))
-        assert value_is_finite, f"non-finite number in the figure at {path}"
-
-    spec = json.loads(raw)
-    for path, array in _typed_arrays(spec):
-        if array.dtype.kind == "f":
-            array_is_finite = bool(np.all(np.isfinite(array)))
-            assert array_is_finite, f"non-finite number in the base64 array at {path}"
-    return spec
-
 
 def traces(spec: dict) -> dict[str, dict]:
     return {trace.get("name"): trace for trace in spec["data"] if trace.get("name")}
