@@ -93,7 +93,7 @@ class History:
     ) -> None:
         """Append one step: the cost before it, its epoch and rate, the parameters after it.
 
-        ``gradient_norms`` holds each layer's gradient size at that step, shape ``(n_layers,)``.
+        ``gradient_norms`` contains each layer's gradient size at that step, shape ``(n_layers,)``.
         """
         self._costs.append(cost)
         self._epochs.append(epoch)
@@ -198,7 +198,7 @@ RECENT_STEPS_BUDGET_BYTES = 8_000_000
 
 @dataclass(frozen=True)
 class RecentStep:
-    """What is needed to recompute one past step exactly.
+    """The record needed to recompute one past step exactly.
 
     Attributes
     ----------

@@ -192,7 +192,7 @@ class TrainingSession:
         return Standardizer(mean=y_min - inner_low * scale, scale=scale)
 
     def reachable_range(self) -> tuple[float, float] | None:
-        """The interval of the first target, in original units, that the output can produce.
+        """Return the interval of the first target, in original units, that the output can produce.
 
         None when the output activation is unbounded on both sides.
         """
@@ -221,7 +221,7 @@ class TrainingSession:
         learning_rate: float,
         batch_size: int | None = None,
     ) -> TrainingSession:
-        """A session that trains the given network on the given data, in their own units."""
+        """Build a session that trains the given network on the given data, in their own units."""
         hidden = network.activations[:-1]
         settings = NetworkSettings(
             hidden_sizes=tuple(network.layer_sizes[1:-1]),
@@ -323,8 +323,10 @@ class TrainingSession:
 
     def predict(self, X: FloatArray) -> FloatArray:
         """Predictions in original units for inputs X in original units, ``(n, n_outputs)``."""
-        scaled = self.network.predict(self.x_scaler.transform(X))
-        return self.y_scaler.inverse_transform(scaled)
+        # A network on its way to diverging can overflow; the charts leave such values out.
+        with np.errstate(all="ignore"):
+            scaled = self.network.predict(self.x_scaler.transform(X))
+            return self.y_scaler.inverse_transform(scaled)
 
     def fit_curve(self) -> tuple[FloatArray, FloatArray]:
         """For one input: x across the data's range (5 % margin) and the prediction there."""

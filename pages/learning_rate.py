@@ -145,6 +145,7 @@ def sweep_section(lab) -> None:
     if not st.button("Run the sweep", key="lr_lab_sweep_run"):
         st.caption(f"The sweep trains {SWEEP_POINTS} copies of the network; press the button to start.")
         return
+
     trainer = lab.trainer
     rates = np.geomspace(low, high, SWEEP_POINTS)
     with st.spinner(f"Training {SWEEP_POINTS} copies…"):

@@ -577,7 +577,7 @@ def show_charts(lab: TrainingSession) -> None:
 
 
 def default_parameters_shown(names: list[str]) -> list[str]:
-    """All parameters of a small network; otherwise three weights and a bias of each layer."""
+    """Choose every parameter of a small network, else three weights and a bias per layer."""
     if len(names) <= 20:
         return list(names)
     shown: list[str] = []
