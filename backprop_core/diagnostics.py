@@ -257,7 +257,8 @@ def stalled_finding(gradients: BackwardResult, cost: float) -> Finding | None:
     message = (
         f"Every gradient is exactly 0 while the cost is still {cost:.4g}, so no step can change "
         f"any parameter: training has stalled. This happens when the output unit, or every "
-        f"unit of a layer, passes no gradient back, as a ReLU with z ≤ 0 for every example does."
+        f"unit of a layer, passes no gradient back: a ReLU with z ≤ 0 for every example does, "
+        f"and so does a network whose weights are all 0."
     )
     return Finding(
         kind="stalled",

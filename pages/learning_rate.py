@@ -66,8 +66,10 @@ def stability_section(lab) -> None:
         f"η < 2 / λ = {limit:.6g}; above that, each step overshoots further than the last."
     )
     st.caption(
-        "λ is computed at the current parameters, by power iteration on Hessian-vector products "
-        "(exactly for networks of up to 50 parameters). It changes as training moves."
+        "λ is computed at the network's current parameters: from the full Hessian for networks of "
+        "up to 50 parameters, by power iteration on Hessian-vector products above that. λ changes "
+        "as training moves, so the comparison below, which starts from the initial weights, can "
+        "stay stable at rates above this limit."
     )
 
 
@@ -116,7 +118,10 @@ def comparison_section(lab) -> None:
     show_figure(comparison_figure(run_dicts, log_scale=st.session_state.lr_lab_log), key="lr_lab_costs", filename="backprop-lab-learning-rates")
     for run in runs:
         if run.divergence is not None:
-            st.caption(f"η = {run.learning_rate:g}: {run.divergence.message()}")
+            st.caption(
+                f"η = {run.learning_rate:g} diverged after step {run.divergence.step}: its steps "
+                "overshot the minimum further each time, so that copy stopped there."
+            )
     if lab.dataset.X.shape[1] == 1:
         figure = fits_figure(
             run_dicts, x=lab.dataset.X[:, 0], y_expected=lab.dataset.y[:, 0], curve_x=lab.fit_curve()[0]
