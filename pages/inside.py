@@ -527,7 +527,10 @@ def files_section(lab: TrainingSession, anatomy: StepAnatomy, chain: ChainRule) 
         )
     with report_col:
         markdown_download(lab, anatomy, chain)
-    upload = st.file_uploader("Load a setup file (JSON)", type=["json"], key="inside_setup_upload")
+    # Setup files hold at most 100 KB; 1 MB is the smallest limit the uploader can show.
+    upload = st.file_uploader(
+        "Load a setup file (JSON)", type=["json"], key="inside_setup_upload", max_upload_size=1
+    )
     if upload is not None and st.session_state.get("inside_loaded_file") != upload.file_id:
         st.session_state.inside_loaded_file = upload.file_id
         try:
