@@ -181,7 +181,7 @@ class Network:
         return names
 
     def parameters_vector(self) -> FloatArray:
-        """All parameters in one new 1-D array: weights[0] row by row, biases[0], weights[1], ..."""
+        """Return all parameters in one new 1-D array: weights[0] row by row, biases[0], weights[1], ..."""
         parts = []
         for w, b in zip(self.weights, self.biases):
             parts += [w.ravel(), b]
@@ -204,7 +204,7 @@ class Network:
             offset += b.size
 
     def copy(self) -> Network:
-        """An independent copy: training the copy leaves this network unchanged."""
+        """Return an independent copy: training the copy leaves this network unchanged."""
         return Network(self.weights, self.biases, self.activations)
 
     # --- forward -----------------------------------------------------------------------------
@@ -225,7 +225,7 @@ class Network:
         return ForwardRecord(z=zs, a=activations)
 
     def predict(self, X: ArrayLike) -> FloatArray:
-        """The output ŷ for X, shape ``(n_samples, n_outputs)``."""
+        """Compute the output ŷ for X, shape ``(n_samples, n_outputs)``."""
         return self.forward(X).output
 
     def cost(self, X: ArrayLike, y: ArrayLike) -> float:

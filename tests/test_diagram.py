@@ -10,9 +10,7 @@ y = gap * (n - 1 - 2 j).
 from __future__ import annotations
 
 import ast
-import base64
 import inspect
-import json
 import math
 import re
 
@@ -34,6 +32,8 @@ from backprop_core.diagram import (
     parameter_name_from_point,
 )
 from backprop_core.network import Network
+from figure_checks import decode, typed_arrays
+from figure_checks import figure_json as finite_spec
 
 MAX_JSON_BYTES = 300_000
 MAX_TRACES = 30
@@ -43,41 +43,6 @@ BIG_LAYER_SIZES = [2, 32, 32, 32, 32, 32, 32, 1]
 # ---------------------------------------------------------------------------
 # Helpers
 # ---------------------------------------------------------------------------
-
-
-def decode(value) -> np.ndarray:
-    """Turn a JSON list, or Plotly's base64 typed array, into a NumPy array."""
-    if isinstance(value, dict) and "bdata" in value:
-        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
-    return np.asarray(value, dtype=object)
-
-
-def finite_spec(figure: go.Figure) -> dict:
-    """Return the figure's JSON as a dict, failing if any number in it is NaN or infinite."""
-    raw = figure.to_json()
-    text_without_payloads = re.sub(r'"bdata":"[^"]*"', '"bdata":""', raw)
-    has_nan = "NaN" in text_without_payloads
-    has_infinity = "Infinity" in text_without_payloads
-    assert not has_nan, "figure JSON contains NaN"
-    assert not has_infinity, "figure JSON contains Infinity"
-    spec = json.loads(raw)
-    for path, array in typed_arrays(spec):
-        if array.dtype.kind == "f":
-            all_finite = bool(np.all(np.isfinite(array)))
-            assert all_finite, f"non-finite number in the base64 array at {path}"
-    return spec
-
-
-def typed_arrays(node, path: str = ""):
-    if isinstance(node, dict):
-        if "bdata" in node:
-            yield path, decode(node)
-            return
-        for key, child in node.items():
-            yield from typed_arrays(child, f"{path}.{key}")
-    elif isinstance(node, list):
-        for index, child in enumerate(node):
-            yield from typed_arrays(child, f"{path}[{index}]")
 
 
 def trace_named(spec: dict, name: str) -> dict:
