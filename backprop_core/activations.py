@@ -106,7 +106,7 @@ def leaky_relu_derivative(z: FloatArray) -> FloatArray:
 # --- linear ----------------------------------------------------------------------------------
 
 def linear(z: FloatArray) -> FloatArray:
-    """The identity: a = z."""
+    """Return a copy of z: the identity, a = z."""
     return np.array(z, dtype=np.float64, copy=True)
 
 

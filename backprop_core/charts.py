@@ -558,7 +558,7 @@ def fit_figure_1d(
     """Build the chart of the examples and the network's prediction for one input feature.
 
     ``reachable``, if given, is the interval of y (original units) that the output activation
-    can produce at all, such as (0, 1) mapped back from a sigmoid; it is shaded. An infinite
+    can produce at all, such as (0, 1) mapped back from a sigmoid. The chart shades it. An infinite
     end is drawn to the edge of the chart.
 
     All values are in the original units of the data, so the caller undoes any scaling.

@@ -29,7 +29,7 @@ def mean_squared_error_gradient(y_pred: FloatArray, y_true: FloatArray) -> Float
 
 
 def example_losses(y_pred: FloatArray, y_true: FloatArray) -> FloatArray:
-    """Each example's loss, the mean over its outputs of (ŷ − y)²; shape ``(n_samples,)``.
+    """Compute each example's loss, the mean over its outputs of (ŷ − y)², shape ``(n_samples,)``.
 
     Their mean is the cost.
     """

@@ -959,9 +959,9 @@ def network_diagram_figure(
     Raises
     ------
     ValueError
-        If the shapes do not chain, a gradient is missing or misshapen, ``show`` is not an
-        option, ``selected`` is not a parameter of this network, a label list has the
-        wrong length, a marked unit does not exist, or ``height`` is below 200.
+        If the shapes do not chain, or a gradient is missing or misshapen. Also if ``show``
+        is not an option, ``selected`` is not a parameter of this network, a label list has
+        the wrong length, a marked unit does not exist, or ``height`` is below 200.
     """
     # --- validate ---
     weights_, biases_, activation_names = _validate_layers(weights, biases, activations)

@@ -38,7 +38,7 @@ def small_normal(n_out: int, n_in: int, rng: np.random.Generator) -> FloatArray:
 
 
 def zeros(n_out: int, n_in: int, rng: np.random.Generator) -> FloatArray:
-    """All zero. Hidden units then stay identical forever: a lesson in symmetry."""
+    """Return all-zero weights. Hidden units then stay identical forever: a lesson in symmetry."""
     return np.zeros((n_out, n_in))
 
 

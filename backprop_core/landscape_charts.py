@@ -1132,7 +1132,7 @@ def fits_figure(
             η of the run, finite and greater than 0; the panel's title is "η = <rate>".
         ``curve_y`` : array_like of shape (n_curve,), or None
             The network's prediction at each ``curve_x`` after training. None marks a
-            diverged run, and its panel says "diverged" (with the step when the dict has
+            diverged run, and its panel shows "diverged" (with the step when the dict has
             a ``diverged_at`` key). Non-finite values are dropped, with a note.
     x : array_like, shape (n_samples,) or (n_samples, 1)
         The input feature of each example.

@@ -227,7 +227,7 @@ class Trainer:
         network then keeps its last finite parameters.
 
         After a successful step, the cost on all the data is checked at once, so a single
-        Step that overshoots reports the divergence right away; `run` leaves that check to
+        Step that overshoots reports the divergence right away. `run` leaves that check to
         the next step's own cost, which saves a forward pass per step.
         """
         record = self._step(keep_record=True)

@@ -105,7 +105,7 @@ def parse_upload(data: bytes):
 def _on_upload_change() -> None:
     """Keep the uploaded file, or forget it when the user removed it from the uploader.
 
-    The uploader itself forgets its file when the user moves to another page, so the file is
+    The uploader itself drops its file when the user moves to another page, so the file is
     kept in session state. This callback runs only when the user changes the uploader.
     """
     upload = st.session_state.csv_upload

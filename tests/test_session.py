@@ -121,7 +121,7 @@ def test_batch_size_clamped_to_data():
     assert session.trainer.batches_per_epoch == 2
 
 
-def test_cost_series_starts_at_initial_cost_and_ends_now():
+def test_cost_series_endpoints():
     session = TrainingSession(make_tiny(), NetworkSettings())
     initial = session.trainer.cost()
     session.run(10)

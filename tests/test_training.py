@@ -555,7 +555,7 @@ def test_trainer_copies_data() -> None:
 
 def test_single_step_reports_divergence_at_once() -> None:
     # η = 10 on the line multiplies the cost by about 2·10⁵ per step: after two steps it is
-    # past a million times its start, and the second Step itself must say so.
+    # past a million times its start, and the second Step itself must report it.
     network = zero_neuron()
     trainer = Trainer(network, X_LINE, Y_LINE, learning_rate=10.0)
     trainer.step()

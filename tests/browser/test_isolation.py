@@ -1,4 +1,4 @@
-"""Two browser sessions train at the same time, and neither sees the other's network.
+"""Two browser sessions train at the same time, and neither can read the other's network.
 
 One context trains a 1-8-1 network on the Sine data, the other a single neuron on the Tiny
 data. Their steps are interleaved on one server. After every action, each page must show its

@@ -57,7 +57,7 @@ def test_step_upload_and_train(page: Page, tmp_path: Path) -> None:
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
         write_csv(tmp_path / "plane.csv", 60)
     )
-    # A new dataset resets the network to step 0 and says so.
+    # A new dataset resets the network to step 0 and the page states it.
     expect(page.get_by_text("training restarted at step 0")).to_be_visible(timeout=TIMEOUT_MS)
     expect(step_counter(page)).to_have_text("0")
 
@@ -96,7 +96,7 @@ def test_oversized_upload_is_rejected(page: Page, tmp_path: Path) -> None:
     big.write_bytes(b"x,y\n" + b"1.000000,2.000000\n" * 330_000)  # about 5.9 MB
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(big)
 
-    # The page, not only the uploader's icon, says what is wrong and what to do.
+    # The page, not only the uploader's icon, states what is wrong and what to do.
     expect(page.locator('[data-testid="stAlert"]').filter(has_text="over the limit of 5,000,000 bytes")).to_be_visible(
         timeout=TIMEOUT_MS
     )
