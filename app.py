@@ -2,9 +2,15 @@
 
 import streamlit as st
 
-from lab_ui import PAGE_FILES, open_requested_page
+from lab_ui import PAGE_FILES, classroom_switches, open_requested_page, read_link_once, wants_presenter_view
 
-st.set_page_config(page_title="Backprop Lab", page_icon="🧮", layout="wide")
+st.set_page_config(
+    page_title="Backprop Lab",
+    page_icon="🧮",
+    layout="wide",
+    # The presenter view starts with the sidebar closed, so the charts get the whole screen.
+    initial_sidebar_state="collapsed" if wants_presenter_view() else "auto",
+)
 
 pages = {
     "train": st.Page(PAGE_FILES["train"], title="Train", icon=":material/show_chart:", url_path="train", default=True),
@@ -15,5 +21,7 @@ pages = {
     ),
 }
 navigation = st.navigation(list(pages.values()))
+read_link_once()
+classroom_switches()
 open_requested_page(pages)
 navigation.run()

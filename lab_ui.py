@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode, urlsplit
+
 import plotly.graph_objects as go
 import streamlit as st
 
+from backprop_core import charts
 from backprop_core.config import CustomSetup, example_setup
+from backprop_core.links import (
+    BOUND_SWITCHES,
+    FIELDS,
+    KNOWN_PARAMETERS,
+    LinkValueError,
+    nearest_rate_option,
+    parse_switch,
+    read_link,
+    write_link,
+)
 from backprop_core.datasets import Dataset
 from backprop_core.session import TrainingSession
 
@@ -40,6 +53,133 @@ def open_requested_page(pages: dict) -> None:
         st.switch_page(pages[page], query_params=query)
 
 
+# --- links and the classroom switches -------------------------------------------------------------
+
+PRESENTER_CSS = """
+<style>
+/* Streamlit sizes text in rem, so a larger root font enlarges every label, metric and button. */
+html { font-size: 21px; }
+[data-testid="stMetricValue"] { font-size: 2.4rem; font-weight: 600; }
+[data-testid="stMarkdownContainer"] p, [data-testid="stCaptionContainer"] { line-height: 1.45; }
+</style>
+"""
+
+
+def wants_presenter_view() -> bool:
+    """Tell whether the presenter view is on before its switch is drawn, from state or else the URL."""
+    if "presenter" in st.session_state:
+        return bool(st.session_state.presenter)
+    try:
+        return parse_switch(st.query_params.get("presenter", "0"))
+    except LinkValueError:
+        return False
+
+
+def presenter_view() -> bool:
+    return bool(st.session_state.get("presenter"))
+
+
+def apply_settings(values: dict) -> None:
+    """Put settings read from a link or a settings file into the Train page's session state."""
+    for key, value in values.items():
+        if key == "batch":
+            st.session_state.full_batch = value is None
+            if value is not None:
+                st.session_state.batch_size = value
+        elif key == "lr_exact":
+            st.session_state.lr_exact = value
+            st.session_state.lr_slider = nearest_rate_option(value)
+        else:
+            st.session_state[key] = value
+
+
+def read_link_once() -> None:
+    """Apply the settings in the URL that opened this session, once, and keep notes on bad ones."""
+    if st.session_state.get("link_read"):
+        return
+    st.session_state.link_read = True
+    requested = st.session_state.get("requested_page")
+    if requested is not None:
+        # The first visit of a fresh server came through a page file; its query was kept.
+        query = dict(requested[1])
+    else:
+        query = {name: st.query_params.get_all(name) for name in st.query_params}
+    values, notes = read_link(query)
+    apply_settings(values)
+    st.session_state.link_notes = notes
+    for name in list(st.query_params):
+        if name not in KNOWN_PARAMETERS:
+            del st.query_params[name]
+        elif name in BOUND_SWITCHES:
+            # Streamlit's bound switches read only "true" and "false"; 1, yes and on work too.
+            try:
+                st.session_state[name] = parse_switch(st.query_params[name])
+            except LinkValueError:
+                pass
+
+
+def show_link_notes() -> None:
+    """Show what was wrong with the link that opened the session, until the user dismisses it."""
+    notes = st.session_state.get("link_notes")
+    if not notes:
+        return
+    st.warning(
+        "Some settings in the link could not be used:\n\n"
+        + "\n".join(f"- {note}" for note in notes)
+    )
+    st.button("Dismiss", key="dismiss_link_notes", on_click=st.session_state.pop, args=("link_notes",))
+
+
+def current_settings() -> dict:
+    """Collect the Train page's settings from session state, keyed as `backprop_core.links` expects."""
+    values = {field.key: st.session_state[field.key] for field in FIELDS if field.key in st.session_state}
+    if "full_batch" in st.session_state:
+        values["batch"] = None if st.session_state.full_batch else st.session_state.get("batch_size")
+    return values
+
+
+def sync_url(query: dict[str, str]) -> None:
+    """Make the URL's settings equal ``query``, touching only the parameters that differ."""
+    for field in FIELDS:
+        wanted = query.get(field.name)
+        if wanted is None:
+            if field.name in st.query_params:
+                del st.query_params[field.name]
+        elif st.query_params.get(field.name) != wanted:
+            st.query_params[field.name] = wanted
+
+
+def page_link(query: dict[str, str]) -> str:
+    """Build the address of the current page with ``query``, for sharing."""
+    base = (st.context.url or "").split("?")[0]
+    if base and not urlsplit(base).path:
+        base += "/"
+    if not query:
+        return base
+    # Commas stay readable: "hidden=8,8" rather than "hidden=8%2C8".
+    return f"{base}?{urlencode(query, safe=',')}"
+
+
+def classroom_switches() -> None:
+    """Draw the presenter and quiz switches, which every page keeps in its URL."""
+    with st.sidebar:
+        st.toggle(
+            "Presenter view",
+            key="presenter",
+            bind="query-params",
+            help="For a projector: larger text, thicker lines, and fewer controls on the page.",
+        )
+        st.toggle(
+            "Quiz: predict, then reveal",
+            key="quiz",
+            bind="query-params",
+            help="On the Train page, answer a question about the next step before it runs; "
+            "the answer is then revealed with the real numbers, and your score is kept.",
+        )
+    if presenter_view():
+        st.html(PRESENTER_CSS)
+
+
 def plotly_config(filename: str) -> dict:
     """Plotly options: PNG export named for the chart, at a size fit for slides."""
     return {
@@ -55,7 +195,9 @@ def plotly_config(filename: str) -> dict:
 
 
 def show_figure(figure: go.Figure, key: str, filename: str) -> None:
-    """Draw a Plotly figure across the container's width."""
+    """Draw a Plotly figure across the container's width, restyled in the presenter view."""
+    if presenter_view():
+        figure = charts.presenter_style(figure)
     st.plotly_chart(figure, key=key, width="stretch", config=plotly_config(filename))
 
 

@@ -33,6 +33,7 @@ __all__ = [
     "fit_figure_1d",
     "fit_figure_scatter",
     "parameter_names",
+    "presenter_style",
     "weight_trajectory_figure",
 ]
 
@@ -1089,3 +1090,254 @@ def gradient_norms_figure(
     )
     figure.update_yaxes(type="log")
     return figure
+
+
+# ---------------------------------------------------------------------------
+# Presenter style
+# ---------------------------------------------------------------------------
+
+#: Factors of the presenter style: fonts and margins, marker sizes, and line widths.
+PRESENTER_FONT_SCALE = 1.4
+PRESENTER_MARKER_SCALE = 1.5
+PRESENTER_LINE_SCALE = 2.0
+PRESENTER_MIN_LINE_WIDTH = 4.0
+
+# Greys for axis lines, grid and zero lines. They are darker than the plotly_white template's
+# #EBF0F8, and the traces keep their Okabe-Ito colours.
+PRESENTER_AXIS_LINE_COLOUR = "#444444"
+PRESENTER_GRID_COLOUR = "#BBBBBB"
+PRESENTER_ZERO_LINE_COLOUR = GREY
+
+# Plotly.js defaults, used where a figure leaves a value unset: scatter line width, shape
+# line width, annotation arrow width, figure height and margins, all in px.
+_PLOTLY_LINE_WIDTH = 2.0
+_PLOTLY_ARROW_WIDTH = 1.0
+_PLOTLY_HEIGHT = 450
+_PLOTLY_MARGINS = {"l": 80, "r": 80, "t": 100, "b": 80}
+_SLIDER_GAP = 20
+
+_SCATTER_TYPES = ("scatter", "scattergl")
+
+
+def presenter_style(figure: go.Figure) -> go.Figure:
+    """Restyle a copy of a figure for projection in a large room.
+
+    The input figure is not changed. In the copy:
+
+    * every font size set in the figure is multiplied by 1.4, and the base font, when unset,
+      becomes ``1.4 * FONT_SIZE`` = 21 px. Text without its own size (tick labels, axis
+      titles, legends) inherits the larger base font, and titles scale from it.
+    * scatter lines (``Scatter`` and ``Scattergl``) are twice as wide, at least 4 px, where
+      a width of 0 (no line) stays 0. In the network diagram, where the edge widths encode
+      the size of each weight, widths are only doubled, so thin edges stay thinner than
+      thick ones. Contour lines, shape lines and annotation arrows are twice as wide too.
+    * scatter marker sizes and marker outlines are 1.5 times as large.
+    * Cartesian axes that are visible get a dark axis line and a darker, thicker grid and
+      zero line.
+    * the margins, the title's padding, the gap above sliders and the pixel offsets of
+      annotations grow by 1.4. The height grows by as much as the top and bottom margins,
+      so the plot area keeps its height. The network diagram's plot area grows by 1.5 as
+      well, because its node sizes were chosen from the pixel distance between units.
+    * traces inside animation frames get the same line widths, marker sizes and fonts,
+      wherever the frame sets them. Frames that leave them unset keep the styled values
+      of the figure's traces.
+
+    Colours, colour scales, data, ranges and ``meta`` stay as they are, except that a dict
+    ``meta`` gains ``"presenter": True``. Applying the style twice enlarges everything
+    twice.
+
+    Parameters
+    ----------
+    figure : go.Figure
+        Any figure, for example from `cost_figure`, `backprop_core.diagram` or
+        `backprop_core.landscape_charts`.
+
+    Returns
+    -------
+    go.Figure
+        A new, restyled figure.
+
+    Raises
+    ------
+    ValueError
+        If ``figure`` is not a ``plotly.graph_objects.Figure``.
+    """
+    if not isinstance(figure, go.Figure):
+        raise ValueError(
+            f"figure must be a plotly.graph_objects.Figure; got {type(figure).__name__}. "
+            "Pass the figure that a chart builder returned."
+        )
+    styled = go.Figure(figure)
+    meta = styled.layout.meta
+    width_encodes_data = isinstance(meta, dict) and meta.get("chart") == "network_diagram"
+
+    for trace in styled.data:
+        _style_trace(trace, width_encodes_data, fill_defaults=True)
+    for frame in styled.frames:
+        for trace in frame.data:
+            _style_trace(trace, width_encodes_data, fill_defaults=False)
+        if frame.layout is not None:
+            _scale_fonts(frame.layout)
+            _style_annotations_and_shapes(frame.layout)
+
+    _scale_fonts(styled.layout)
+    if styled.layout.font.size is None:
+        styled.layout.font.size = _scaled_size(FONT_SIZE, PRESENTER_FONT_SCALE)
+    _style_annotations_and_shapes(styled.layout)
+    _style_axes(styled)
+    _grow_margins(styled, width_encodes_data)
+    if isinstance(meta, dict):
+        styled.layout.meta = {**meta, "presenter": True}
+    return styled
+
+
+def _scaled_size(size: object, factor: float) -> object:
+    """Multiply a size, or each size of an array of sizes, keeping None and non-numbers."""
+    if isinstance(size, bool) or size is None:
+        return size
+    if isinstance(size, (int, float, np.integer, np.floating)):
+        return round(float(size) * factor, 2)
+    if isinstance(size, np.ndarray) and size.dtype.kind in "iuf":
+        return np.round(size.astype(np.float64) * factor, 2)
+    if isinstance(size, (list, tuple)):
+        return [_scaled_size(item, factor) for item in size]
+    return size
+
+
+def _line_width(width: float | None, width_encodes_data: bool, fill_default: bool) -> float | None:
+    """Return the presenter width of a scatter line, or None to leave it unset."""
+    if width is None:
+        if not fill_default:
+            return None
+        width = _PLOTLY_LINE_WIDTH
+    if width == 0:
+        return 0.0
+    doubled = float(width) * PRESENTER_LINE_SCALE
+    return doubled if width_encodes_data else max(doubled, PRESENTER_MIN_LINE_WIDTH)
+
+
+def _style_trace(trace: object, width_encodes_data: bool, *, fill_defaults: bool) -> None:
+    """Widen the lines and enlarge the markers and fonts of one trace, in place.
+
+    With ``fill_defaults`` an unset line width or marker size gets the presenter value of
+    Plotly's default. Frame traces leave them unset, so they keep the figure trace's values.
+    """
+    trace_type = trace.type
+    _scale_fonts(trace)
+
+    if trace_type in _SCATTER_TYPES:
+        mode = trace.mode
+        draws_lines = mode is None or "lines" in mode or trace.fill not in (None, "none")
+        trace.line.width = _line_width(
+            trace.line.width, width_encodes_data, fill_defaults and draws_lines
+        )
+        marker = trace.marker
+        if marker.size is not None:
+            marker.size = _scaled_size(marker.size, PRESENTER_MARKER_SCALE)
+        elif fill_defaults and mode is not None and "markers" in mode:
+            # Plotly draws markers 6 px wide by default.
+            marker.size = _scaled_size(6, PRESENTER_MARKER_SCALE)
+        if marker.line.width is not None:
+            marker.line.width = _scaled_size(marker.line.width, PRESENTER_MARKER_SCALE)
+    elif trace_type in ("contour", "histogram2dcontour") and trace.line.width is not None:
+        # Only the width changes; the colour scale stays.
+        trace.line.width = _scaled_size(trace.line.width, PRESENTER_LINE_SCALE)
+
+
+def _font_paths(node: object, path: tuple = ()) -> list[tuple]:
+    """List the paths, in a figure's JSON form, of every font whose size is set.
+
+    A font is a dict under a key ending in "font" (font, tickfont, textfont, ...). The
+    layout's template is skipped, because the figure's own settings override it.
+    """
+    paths: list[tuple] = []
+    if isinstance(node, dict):
+        for key, child in node.items():
+            if key == "template" or not isinstance(child, (dict, list, tuple)):
+                continue
+            child_path = (*path, key)
+            if key.endswith("font") and isinstance(child, dict) and child.get("size") is not None:
+                paths.append(child_path)
+            paths.extend(_font_paths(child, child_path))
+    elif isinstance(node, (list, tuple)):
+        for index, child in enumerate(node):
+            if isinstance(child, (dict, list, tuple)):
+                paths.extend(_font_paths(child, (*path, index)))
+    return paths
+
+
+def _scale_fonts(plotly_object: object) -> None:
+    """Multiply every font size set in a trace or layout, in place."""
+    for path in _font_paths(plotly_object.to_plotly_json()):
+        font = plotly_object
+        for key in path:
+            font = font[key]
+        font.size = _scaled_size(font.size, PRESENTER_FONT_SCALE)
+
+
+def _style_annotations_and_shapes(layout: go.Layout) -> None:
+    """Widen shape lines and arrows, and move pixel offsets of annotations outward, in place."""
+    for annotation in layout.annotations:
+        if annotation.showarrow is not False:
+            width = annotation.arrowwidth or _PLOTLY_ARROW_WIDTH
+            annotation.arrowwidth = _scaled_size(width, PRESENTER_LINE_SCALE)
+        # ax and ay are pixel offsets unless axref or ayref puts them on an axis.
+        if annotation.ax is not None and annotation.axref in (None, "pixel"):
+            annotation.ax = _scaled_size(annotation.ax, PRESENTER_FONT_SCALE)
+        if annotation.ay is not None and annotation.ayref in (None, "pixel"):
+            annotation.ay = _scaled_size(annotation.ay, PRESENTER_FONT_SCALE)
+        for shift in ("xshift", "yshift"):
+            if annotation[shift] is not None:
+                annotation[shift] = _scaled_size(annotation[shift], PRESENTER_FONT_SCALE)
+    for shape in layout.shapes:
+        width = shape.line.width
+        shape.line.width = _scaled_size(_PLOTLY_LINE_WIDTH if width is None else width, PRESENTER_LINE_SCALE)
+
+
+def _style_axes(figure: go.Figure) -> None:
+    """Give every visible Cartesian axis a dark line and a darker, thicker grid, in place."""
+    layout_json = figure.layout.to_plotly_json()
+    axis_names = {name for name in layout_json if name.startswith(("xaxis", "yaxis"))}
+    for trace in figure.data:
+        # A trace on x2 draws on layout.xaxis2, which may exist only implicitly.
+        if "xaxis" in trace and "yaxis" in trace:
+            axis_names.add("xaxis" + (trace.xaxis or "x")[1:])
+            axis_names.add("yaxis" + (trace.yaxis or "y")[1:])
+
+    for name in sorted(axis_names):
+        axis = figure.layout[name]
+        if axis.visible is False:
+            continue
+        axis.showline = True
+        axis.linecolor = PRESENTER_AXIS_LINE_COLOUR
+        axis.linewidth = max(2.0, (axis.linewidth or 1) * PRESENTER_LINE_SCALE)
+        axis.gridcolor = PRESENTER_GRID_COLOUR
+        axis.gridwidth = (axis.gridwidth or 1) * PRESENTER_LINE_SCALE
+        axis.zerolinecolor = PRESENTER_ZERO_LINE_COLOUR
+        # Unset, the zero line gets 3 px, thicker than the plotly_white template's 2 px.
+        axis.zerolinewidth = (axis.zerolinewidth or 1.5) * PRESENTER_LINE_SCALE
+
+
+def _grow_margins(figure: go.Figure, width_encodes_data: bool) -> None:
+    """Enlarge the margins and the title's padding, and grow the height to match, in place."""
+    layout = figure.layout
+    old = {side: layout.margin[side] for side in _PLOTLY_MARGINS}
+    new = {
+        side: round((_PLOTLY_MARGINS[side] if value is None else value) * PRESENTER_FONT_SCALE)
+        for side, value in old.items()
+    }
+    old_height = layout.height or _PLOTLY_HEIGHT
+    old_vertical = sum(_PLOTLY_MARGINS[side] if old[side] is None else old[side] for side in "tb")
+    plot_height = max(old_height - old_vertical, 0)
+    if width_encodes_data:
+        plot_height *= PRESENTER_MARKER_SCALE
+    layout.margin.update(new)
+    layout.height = round(new["t"] + new["b"] + plot_height)
+    for side in ("t", "b", "l", "r"):
+        if layout.title.pad[side] is not None:
+            layout.title.pad[side] = _scaled_size(layout.title.pad[side], PRESENTER_FONT_SCALE)
+    # A slider sits below the plot area, 20 px under it by Plotly's default, so the larger
+    # tick labels need a larger gap.
+    for slider in layout.sliders:
+        gap = slider.pad.t
+        slider.pad.t = _scaled_size(_SLIDER_GAP if gap is None else gap, PRESENTER_FONT_SCALE)

@@ -24,6 +24,10 @@ from backprop_core.datasets import (
     read_csv,
 )
 from backprop_core.diagnostics import diagnose
+from backprop_core.replay import replay_data, replay_figure
+from backprop_core.quiz import FIT_AFTER_STEPS, Question, Score, next_question
+from backprop_core.quiz_charts import fit_candidates_figure
+from backprop_core.report import step_markdown
 from backprop_core.landscape import stable_learning_rate
 from backprop_core.session import (
     MAX_HIDDEN_LAYERS,
@@ -35,14 +39,33 @@ from backprop_core.session import (
     parse_hidden_sizes,
     parse_learning_rate,
 )
-from lab_ui import initialize_state, require_entry_point, show_figure
+from backprop_core.export import SettingsFileError, history_csv, history_csv_note, settings_from_json, settings_json
+from backprop_core.inspection import step_anatomy
+from backprop_core.links import (
+    CONTROL_GROUPS,
+    settings_for_file,
+    settings_from_file,
+    write_link,
+    LEARNING_RATE_OPTIONS,
+    MAX_POINTS,
+    MAX_STEPS_PER_CLICK,
+    MIN_POINTS,
+    defaults,
+    nearest_rate_option,
+)
+from lab_ui import (
+    apply_settings,
+    current_settings,
+    initialize_state,
+    page_link,
+    presenter_view,
+    require_entry_point,
+    show_figure,
+    show_link_notes,
+    sync_url,
+)
 
-# A log-scale slider: 1, 2, 3 and 5 in every decade from 1e-4 to 1, then 10.
-LEARNING_RATE_OPTIONS = [
-    round(m * 10.0**e, 10) for e in range(-4, 1) for m in (1, 2, 3, 5)
-] + [10.0]
-MIN_POINTS_SLIDER, MAX_POINTS_SLIDER = 5, 500
-MAX_STEPS_PER_CLICK = 100_000
+MIN_POINTS_SLIDER, MAX_POINTS_SLIDER = MIN_POINTS, MAX_POINTS
 PROGRESS_BAR_FROM = 1_000
 PLAY_INTERVAL_SECONDS = 0.5
 UPLOAD = "upload"
@@ -57,24 +80,13 @@ DATASET_OPTIONS = (
     + [UPLOAD]
 )
 
+# The settings that links carry take their defaults from backprop_core.links. There "batch" is
+# None for the full batch or else a size, and the sidebar shows it as a checkbox and a number.
 DEFAULTS = {
-    "dataset": "tiny",
-    "n_points": 60,
-    "noise": 0.1,
-    "seed": 0,
-    "hidden_text": "3",
-    "hidden_activation": "tanh",
-    "output_activation": "linear",
-    "init": "auto",
-    "standardize": True,
-    "scale_targets": False,
-    "lr_slider": 0.05,
-    "lr_exact": 0.05,
-    "full_batch": True,
+    **{key: value for key, value in defaults().items() if key != "batch"},
+    "lr_slider": nearest_rate_option(defaults()["lr_exact"]),
+    "full_batch": defaults()["batch"] is None,
     "batch_size": 8,
-    "shuffle": True,
-    "n_steps": 100,
-    "steps_per_update": 10,
     "log_cost": False,
     "playing": False,
     "pending_steps": 0,
@@ -176,20 +188,26 @@ def _looks_numeric(text: object) -> bool:
     return True
 
 
-def data_controls() -> tuple[Dataset | None, tuple | None]:
-    """Draw the data part of the sidebar; return the dataset and a key that identifies it."""
-    st.header("Data")
-    option = st.selectbox(
-        "Dataset", DATASET_OPTIONS, format_func=dataset_label, key="dataset", persist_state="session"
-    )
-    seed = st.number_input(
-        "Seed",
-        step=1,
-        key="seed",
-        persist_state="session",
-        help=f"A whole number from 0 to {MAX_SEED:,}. It seeds the generated noise, the "
-        "initial weights and the shuffling: the same seed and settings give the same numbers.",
-    )
+def data_controls(visible: bool = True) -> tuple[Dataset | None, tuple | None]:
+    """Draw the data part of the sidebar; return the dataset and a key that identifies it.
+
+    When ``visible`` is False (a student link that fixes the data), nothing is drawn and the
+    settings come from session state, where the link put them.
+    """
+    if visible:
+        st.header("Data")
+        st.selectbox(
+            "Dataset", DATASET_OPTIONS, format_func=dataset_label, key="dataset", persist_state="session"
+        )
+        st.number_input(
+            "Seed",
+            step=1,
+            key="seed",
+            persist_state="session",
+            help=f"A whole number from 0 to {MAX_SEED:,}. It seeds the generated noise, the "
+            "initial weights and the shuffling: the same seed and settings give the same numbers.",
+        )
+    option, seed = st.session_state.dataset, st.session_state.seed
     if not 0 <= seed <= MAX_SEED:
         st.error(f"The seed must be a whole number from 0 to {MAX_SEED:,}, got {seed:,}.")
         return None, None
@@ -201,25 +219,52 @@ def data_controls() -> tuple[Dataset | None, tuple | None]:
     kind, name = option.split(":", 1)
     if kind == "real":
         return load_real_dataset(name), option
-    n_points = st.slider(
-        "Number of points", MIN_POINTS_SLIDER, MAX_POINTS_SLIDER, key="n_points", persist_state="session"
-    )
-    noise = st.slider(
-        "Noise (standard deviation, in units of y)",
-        0.0,
-        1.0,
-        step=0.05,
-        key="noise",
-        persist_state="session",
-    )
+    if visible:
+        st.slider(
+            "Number of points", MIN_POINTS_SLIDER, MAX_POINTS_SLIDER, key="n_points", persist_state="session"
+        )
+        st.slider(
+            "Noise (standard deviation, in units of y)",
+            0.0,
+            1.0,
+            step=0.05,
+            key="noise",
+            persist_state="session",
+        )
+    n_points, noise = st.session_state.n_points, st.session_state.noise
     return make_regression(name, n_points, noise, seed), (option, n_points, noise, seed)
 
 
 # --- network -------------------------------------------------------------------------------------
 
 
-def network_controls() -> NetworkSettings | None:
-    """Draw the network part of the sidebar; return the settings, or None after showing an error."""
+def network_controls(visible: bool = True) -> NetworkSettings | None:
+    """Draw the network part of the sidebar; return the settings, or None after showing an error.
+
+    When ``visible`` is False, nothing is drawn and the settings come from session state.
+    """
+    if visible:
+        draw_network_controls()
+    text = st.session_state.hidden_text
+    output_activation = st.session_state.output_activation
+    try:
+        hidden_sizes = parse_hidden_sizes(text)
+        return NetworkSettings(
+            hidden_sizes=hidden_sizes,
+            hidden_activation=st.session_state.hidden_activation,
+            output_activation=output_activation,
+            init=st.session_state.init,
+            seed=int(st.session_state.seed),
+            standardize=bool(st.session_state.standardize),
+            scale_targets_to_output=bool(st.session_state.get("scale_targets"))
+            and ACTIVATIONS[output_activation].output_range in ((0.0, 1.0), (-1.0, 1.0)),
+        )
+    except SettingsError as error:
+        st.error(str(error))
+        return None
+
+
+def draw_network_controls() -> None:
     st.header("Network")
     text = st.text_input(
         "Hidden layer sizes",
@@ -229,7 +274,7 @@ def network_controls() -> NetworkSettings | None:
         f"Leave empty for no hidden layer. 0 to {MAX_HIDDEN_LAYERS} layers of 1 to "
         f"{MAX_UNITS_PER_LAYER} neurons.",
     )
-    hidden_activation = st.selectbox(
+    st.selectbox(
         "Hidden activation",
         list(ACTIVATIONS),
         key="hidden_activation",
@@ -244,7 +289,7 @@ def network_controls() -> NetworkSettings | None:
         persist_state="session",
         help="Linear suits regression: the output can take any value.",
     )
-    init = st.selectbox(
+    st.selectbox(
         "Initial weights",
         ["auto", *INITIALIZERS],
         key="init",
@@ -261,34 +306,15 @@ def network_controls() -> NetworkSettings | None:
             f"{ACTIVATIONS[output_activation].output_range}. This maps the targets linearly into the "
             "middle 80 % of that range, so that every target can be reached.",
         )
-    standardize = st.checkbox(
+    st.checkbox(
         "Standardise inputs and targets",
         key="standardize",
         persist_state="session",
         help="Train on values scaled to mean 0 and standard deviation 1. Charts show original units.",
     )
-    try:
-        hidden_sizes = parse_hidden_sizes(text)
-        return NetworkSettings(
-            hidden_sizes=hidden_sizes,
-            hidden_activation=hidden_activation,
-            output_activation=output_activation,
-            init=init,
-            seed=int(st.session_state.seed),
-            standardize=standardize,
-            scale_targets_to_output=bool(st.session_state.get("scale_targets"))
-            and ACTIVATIONS[output_activation].output_range in ((0.0, 1.0), (-1.0, 1.0)),
-        )
-    except SettingsError as error:
-        st.error(str(error))
-        return None
 
 
 # --- training settings ---------------------------------------------------------------------------
-
-
-def _nearest_rate_option(value: float) -> float:
-    return min(LEARNING_RATE_OPTIONS, key=lambda option: abs(math.log10(option) - math.log10(value)))
 
 
 def _on_rate_slider() -> None:
@@ -298,11 +324,48 @@ def _on_rate_slider() -> None:
 def _on_rate_exact() -> None:
     value = st.session_state.lr_exact
     if value is not None and math.isfinite(value) and value > 0:
-        st.session_state.lr_slider = _nearest_rate_option(value)
+        st.session_state.lr_slider = nearest_rate_option(value)
 
 
-def training_controls(n_samples: int) -> tuple[float | None, int | None, bool]:
-    """Draw the training part of the sidebar and return the learning rate and batching."""
+def training_controls(n_samples: int, visible: bool = True) -> tuple[float | None, int | None, bool]:
+    """Draw the training part of the sidebar and return the learning rate and batching.
+
+    When ``visible`` is False, nothing is drawn and the settings come from session state.
+    """
+    if visible:
+        draw_rate_controls()
+    try:
+        learning_rate = parse_learning_rate(st.session_state.lr_exact)
+    except SettingsError as error:
+        st.error(f"{error} Training keeps the previous learning rate until then.")
+        learning_rate = None
+
+    if visible:
+        st.checkbox(
+            f"Full batch: all {n_samples} examples every step", key="full_batch", persist_state="session"
+        )
+    shuffle = st.session_state.shuffle
+    if st.session_state.full_batch:
+        return learning_rate, None, shuffle
+    if visible:
+        st.number_input("Batch size (examples per step)", step=1, key="batch_size", persist_state="session")
+    batch_size = st.session_state.batch_size
+    if batch_size < 1:
+        st.error(
+            f"The batch size must be at least 1, got {batch_size}. Training keeps the "
+            "previous batch size until then."
+        )
+        return learning_rate, st.session_state.lab.batch_size, st.session_state.shuffle
+    if batch_size > n_samples:
+        if visible:
+            st.caption(f"The data has {n_samples} examples, so a batch of {batch_size} uses all of them.")
+        batch_size = n_samples
+    if visible:
+        shuffle = st.checkbox("Shuffle the examples every epoch", key="shuffle", persist_state="session")
+    return learning_rate, batch_size, shuffle
+
+
+def draw_rate_controls() -> None:
     st.header("Training")
     st.select_slider(
         "Learning rate η (log scale)",
@@ -321,37 +384,6 @@ def training_controls(n_samples: int) -> tuple[float | None, int | None, bool]:
         step=0.01,
         help="Type any positive number; the slider moves to the nearest mark.",
     )
-    try:
-        learning_rate = parse_learning_rate(st.session_state.lr_exact)
-    except SettingsError as error:
-        st.error(f"{error} Training keeps the previous learning rate until then.")
-        learning_rate = None
-
-    full_batch = st.checkbox(
-        f"Full batch: all {n_samples} examples every step", key="full_batch", persist_state="session"
-    )
-    batch_size = None
-    shuffle = st.session_state.shuffle
-    if not full_batch:
-        batch_size = st.number_input(
-            "Batch size (examples per step)",
-            step=1,
-            key="batch_size",
-            persist_state="session",
-        )
-        if batch_size < 1:
-            st.error(
-                f"The batch size must be at least 1, got {batch_size}. Training keeps the "
-                "previous batch size until then."
-            )
-            return learning_rate, st.session_state.lab.batch_size, st.session_state.shuffle
-        if batch_size > n_samples:
-            st.caption(
-                f"The data has {n_samples} examples, so a batch of {batch_size} uses all of them."
-            )
-            batch_size = n_samples
-        shuffle = st.checkbox("Shuffle the examples every epoch", key="shuffle", persist_state="session")
-    return learning_rate, batch_size, shuffle
 
 
 # --- the training session ------------------------------------------------------------------------
@@ -530,7 +562,11 @@ def show_charts(lab: TrainingSession) -> None:
     steps, costs = lab.cost_series()
     cost_col, fit_col = st.columns(2)
     with cost_col:
-        log_scale = st.checkbox("Log scale", key="log_cost")
+        # The presenter view leaves out the chart options, keeping what the class looks at.
+        if presenter_view():
+            log_scale = bool(st.session_state.log_cost)
+        else:
+            log_scale = st.checkbox("Log scale", key="log_cost", persist_state="session")
         figure = charts.cost_figure(
             steps,
             costs,
@@ -540,7 +576,7 @@ def show_charts(lab: TrainingSession) -> None:
             divergence_step=trainer.divergence.step if trainer.divergence else None,
             cost_label="cost (MSE, standardised units)" if lab.settings.standardize else "cost",
         )
-        show_figure(figure, key="cost_chart", filename="backprop-lab-cost")
+        show_figure(figure, key="cost_chart", filename=chart_filename(lab, "cost"))
     with fit_col:
         predicted = lab.predict(dataset.X)
         if dataset.X.shape[1] == 1:
@@ -559,21 +595,31 @@ def show_charts(lab: TrainingSession) -> None:
             figure = charts.fit_figure_scatter(
                 dataset.y[:, 0], predicted[:, 0], target_label=dataset.target_names[0]
             )
-        show_figure(figure, key="fit_chart", filename="backprop-lab-fit")
+        show_figure(figure, key="fit_chart", filename=chart_filename(lab, "fit"))
 
     names = lab.network.parameter_names()
     if st.session_state.get("weights_shown_for") != names:
         # A new network starts with a selection that covers every layer.
         st.session_state.weights_shown = default_parameters_shown(names)
         st.session_state.weights_shown_for = names
-    chosen = st.multiselect("Parameters to draw", names, key="weights_shown")
+    if presenter_view():
+        chosen = st.session_state.weights_shown
+    else:
+        chosen = st.multiselect("Parameters to draw", names, key="weights_shown", persist_state="session")
     snapshot_steps, values = lab.parameter_series()
     figure = charts.weight_trajectory_figure(snapshot_steps, values, names, selected=chosen)
-    show_figure(figure, key="weights_chart", filename="backprop-lab-weights")
+    show_figure(figure, key="weights_chart", filename=chart_filename(lab, "weights"))
 
     norms = lab.trainer.history.gradient_norms
     figure = charts.gradient_norms_figure(np.arange(1, norms.shape[0] + 1), norms)
-    show_figure(figure, key="gradients_chart", filename="backprop-lab-gradient-sizes")
+    show_figure(figure, key="gradients_chart", filename=chart_filename(lab, "gradient-sizes"))
+
+
+def chart_filename(lab: TrainingSession, chart: str) -> str:
+    """Name a PNG after what it shows: the chart, dataset, layer sizes and step."""
+    data = str(st.session_state.get("dataset", "data")).split(":")[-1] if not lab.is_custom else "own-data"
+    layers = "-".join(str(size) for size in lab.network.layer_sizes)
+    return f"backprop-lab-{chart}-{data}-{layers}-step-{lab.trainer.step_count}"
 
 
 def default_parameters_shown(names: list[str]) -> list[str]:
@@ -661,17 +707,271 @@ def live_view(lab: TrainingSession) -> None:
     view()
 
 
+# --- replay ------------------------------------------------------------------------------------
+
+
+def _on_build_replay() -> None:
+    lab: TrainingSession = st.session_state.lab
+    st.session_state.playing = False
+    st.session_state.replay = (id(lab.trainer), lab.trainer.step_count, replay_figure(replay_data(lab)))
+
+
+def replay_section(lab: TrainingSession) -> None:
+    """Replay the recorded run as an animation that plays in the browser, at no cost to the server."""
+    st.subheader("Replay the run")
+    trainer = lab.trainer
+    replay = st.session_state.get("replay")
+    if replay is not None and replay[0] != id(trainer):
+        st.session_state.pop("replay")
+        replay = None
+    if trainer.step_count == 0:
+        st.caption("Train for a few steps, then build a replay to watch the run again from step 0.")
+        return
+    label = "Build the replay" if replay is None else "Build the replay again"
+    st.button(label, key="build_replay", on_click=_on_build_replay, icon=":material/movie:")
+    if replay is None:
+        st.caption(
+            "The replay shows the cost curve growing, the fit moving and the weights travelling, "
+            "step by step. It plays in your browser with its own Play button and slider."
+        )
+        return
+    _, built_at, figure = replay
+    if built_at != trainer.step_count:
+        st.caption(
+            f"This replay covers steps 0 to {built_at:,}. Build it again to include the "
+            f"{trainer.step_count - built_at:,} steps made since."
+        )
+    show_figure(figure, key="replay_chart", filename=f"backprop-lab-replay-step-{built_at}")
+
+
+# --- predict, then reveal ----------------------------------------------------------------------
+
+
+def current_question(lab: TrainingSession) -> Question | None:
+    """Return the question about the next step, made once per step and kept until answered."""
+    trainer = lab.trainer
+    key = (id(trainer), trainer.step_count)
+    if st.session_state.get("quiz_question_key") != key:
+        st.session_state.quiz_question = next_question(
+            lab, seed=lab.settings.seed, previous_kind=st.session_state.get("quiz_previous_kind")
+        )
+        st.session_state.quiz_question_key = key
+    return st.session_state.quiz_question
+
+
+def _on_quiz_answer(question: Question, choice_key: str) -> None:
+    choice = st.session_state.get(choice_key)
+    if choice is None:
+        return
+    lab: TrainingSession = st.session_state.lab
+    correct = st.session_state.quiz_score.record(question, choice)
+    if question.kind == "fit_after":
+        lab.run(FIT_AFTER_STEPS)
+    else:
+        lab.step()
+    st.session_state.quiz_revealed = (question, choice, correct)
+    st.session_state.quiz_previous_kind = question.kind
+    st.session_state.playing = False
+
+
+def _on_next_question() -> None:
+    st.session_state.pop("quiz_revealed", None)
+
+
+def _on_reset_score() -> None:
+    st.session_state.quiz_score = Score()
+
+
+def quiz_panel(lab: TrainingSession) -> None:
+    """Ask about the next step before it runs, then show the correct choice with its numbers."""
+    if not st.session_state.get("quiz"):
+        return
+    score: Score = st.session_state.setdefault("quiz_score", Score())
+    with st.container(border=True, key="quiz_panel"):
+        head, score_col, reset_col = st.columns([3, 1, 1], vertical_alignment="center")
+        head.markdown("#### Predict, then reveal")
+        score_col.metric("Your score", f"{score.correct} of {score.asked}")
+        reset_col.button("Reset the score", key="quiz_reset_score", on_click=_on_reset_score)
+        revealed = st.session_state.get("quiz_revealed")
+        if revealed is not None:
+            question, choice, correct = revealed
+            show = st.success if correct else st.error
+            verdict = "Right" if correct else f"Not this time: the answer was {question.answer}"
+            show(f"{verdict}. You chose {choice}. {question.reveal}")
+            if question.fit is not None:
+                show_quiz_fit(lab, question, revealed=True)
+            st.button("Next question", key="quiz_next", on_click=_on_next_question, type="primary")
+            return
+        if lab.trainer.stopped:
+            st.info("Training has stopped, so there is no next step to ask about. Press Reset to start again.")
+            return
+        question = current_question(lab)
+        if question is None:
+            st.info("No question fits this network and data right now. Press Step and try again.")
+            return
+        st.markdown(question.prompt)
+        if question.fit is not None:
+            show_quiz_fit(lab, question, revealed=False)
+        choice_key = f"quiz_choice_{question.step}_{question.kind}"
+        choice = st.radio("Your answer", question.options, index=None, horizontal=True, key=choice_key)
+        runs = f"the {FIT_AFTER_STEPS} steps run" if question.kind == "fit_after" else "the step runs"
+        st.button(
+            f"Lock in my answer: {runs}",
+            key="quiz_answer",
+            on_click=_on_quiz_answer,
+            args=(question, choice_key),
+            disabled=choice is None,
+            type="primary",
+        )
+
+
+def show_quiz_fit(lab: TrainingSession, question: Question, revealed: bool) -> None:
+    figure = fit_candidates_figure(
+        question.fit,
+        x_label=lab.dataset.feature_names[0],
+        y_label=lab.dataset.target_names[0],
+        revealed=revealed,
+    )
+    show_figure(figure, key="quiz_fit_chart", filename=f"backprop-lab-quiz-step-{question.step}")
+
+
+# --- sharing and saving --------------------------------------------------------------------------
+
+
+def _on_settings_file() -> None:
+    """Apply a settings file chosen in the share panel, checking each value as a link's."""
+    upload = st.session_state.settings_upload
+    if upload is None:
+        return
+    try:
+        settings = settings_from_json(upload.getvalue())
+    except SettingsFileError as error:
+        st.session_state.settings_file_error = f"{upload.name}: {error}"
+        return
+    values, notes = settings_from_file(settings)
+    apply_settings(values)
+    st.session_state.pop("settings_file_error", None)
+    st.session_state.link_notes = notes
+
+
+def share_panel(lab: TrainingSession) -> None:
+    """Links for the class, and downloads of the run, in a popover next to the title."""
+    query, invalid = write_link(current_settings())
+    with st.popover("Share and save", icon=":material/share:", width="stretch"):
+        st.markdown("**Link to this setup**")
+        if lab.is_custom:
+            st.info(
+                "This network and data were typed in on the Inside a step page; share them from "
+                "there, as a link or as a setup file. The link below opens the sidebar's settings."
+            )
+        if invalid:
+            st.warning(
+                f"The setting{'s' if len(invalid) > 1 else ''} {', '.join(invalid)} "
+                "is not valid now, so the link uses the default instead."
+            )
+        link_query = {**query, **switches_query()}
+        st.code(page_link(link_query), language=None, wrap_lines=True)
+        st.caption(
+            "Copy it with the icon at the box's right end. It opens the same data, the same "
+            "initial weights and the same training settings, in any browser."
+        )
+        st.markdown("**Student link**")
+        shown = st.multiselect(
+            "Controls students can change",
+            list(CONTROL_GROUPS),
+            default=list(CONTROL_GROUPS),
+            format_func=CONTROL_GROUPS.get,
+            key="student_groups",
+        )
+        hidden = [group for group in CONTROL_GROUPS if group not in shown]
+        student_query = {name: text for name, text in query.items() if name != "hide"}
+        if hidden:
+            student_query["hide"] = ",".join(hidden)
+        if st.session_state.get("quiz"):
+            student_query["quiz"] = "true"
+        st.code(page_link(student_query), language=None, wrap_lines=True)
+        st.caption("Students who open it see only the controls chosen above, without the presenter view.")
+
+        st.markdown("**Downloads**")
+        step = lab.trainer.step_count
+        st.download_button(
+            "History (CSV)",
+            data=lambda: history_csv(lab),
+            file_name=f"backprop-lab-history-{step}-steps.csv",
+            mime="text/csv",
+            key="download_history",
+            on_click="ignore",
+            help=history_csv_note(lab),
+        )
+        st.download_button(
+            "Settings (JSON)",
+            data=settings_json(settings_for_file(current_settings())),
+            file_name="backprop-lab-settings.json",
+            mime="application/json",
+            key="download_settings",
+            on_click="ignore",
+        )
+        st.download_button(
+            "This step's calculation (Markdown)",
+            data=lambda: step_report(lab),
+            file_name=f"backprop-lab-step-{step or 1}.md",
+            mime="text/markdown",
+            key="download_step",
+            on_click="ignore",
+            help="The last step made, or the first one before any step: every z, a, delta and "
+            "gradient, with the formulas.",
+        )
+        st.file_uploader(
+            "Open a settings file (JSON)",
+            type=["json"],
+            key="settings_upload",
+            max_upload_size=1,
+            on_change=_on_settings_file,
+        )
+        if st.session_state.get("settings_file_error"):
+            st.error(st.session_state.settings_file_error)
+
+
+def switches_query() -> dict[str, str]:
+    """Return the presenter and quiz switches that are on, for the teacher's own link."""
+    return {name: "true" for name in ("presenter", "quiz") if st.session_state.get(name)}
+
+
+def step_report(lab: TrainingSession) -> str:
+    """Write the last step's calculation as Markdown, or the next step's before any step."""
+    trainer = lab.trainer
+    step = trainer.step_count if trainer.step_count else None
+    try:
+        anatomy = step_anatomy(trainer, step)
+    except KeyError:
+        anatomy = step_anatomy(trainer, None)
+    return step_markdown(
+        anatomy, None, feature_names=lab.dataset.feature_names, target_names=lab.dataset.target_names
+    )
+
+
+def sync_settings_to_url() -> None:
+    """Keep the browser's URL equal to the settings, so its address is always a working link."""
+    query, _ = write_link(current_settings())
+    sync_url(query)
+
+
 # --- page ----------------------------------------------------------------------------------------
 
 
 def main() -> None:
     require_entry_point("train")
     initialize_state(DEFAULTS)
-    st.title("Train a network")
-    st.caption(
-        "Each step computes the gradient of the cost by backpropagation and moves every "
-        "weight and bias a little against it. Press Step and watch the cost fall."
-    )
+    hidden = set(st.session_state.hidden_groups)
+    presenting = presenter_view()
+    title_col, share_col = st.columns([3, 1], vertical_alignment="bottom")
+    title_col.title("Train a network")
+    show_link_notes()
+    if not presenting:
+        st.caption(
+            "Each step computes the gradient of the cost by backpropagation and moves every "
+            "weight and bias a little against it. Press Step and watch the cost fall."
+        )
     with st.expander("The formulas behind each step"):
         st.markdown("The **cost** is the mean squared error over the n examples of the batch:")
         st.latex(r"C = \frac{1}{n} \sum_{i=1}^{n} \left(\hat{y}_i - y_i\right)^2")
@@ -690,24 +990,30 @@ def main() -> None:
         )
 
     with st.sidebar:
-        dataset, data_key = data_controls()
-        settings = network_controls()
+        if hidden:
+            names = " and ".join(CONTROL_GROUPS[group].split(":")[0].lower() for group in CONTROL_GROUPS if group in hidden)
+            st.caption(f"The link that opened this page fixes the {names} settings for this lesson.")
+        dataset, data_key = data_controls("data" not in hidden)
+        settings = network_controls("network" not in hidden)
     lab = current_session(dataset, data_key, settings)
     if lab is None:
         st.info("Choose a dataset and a network in the sidebar to start.")
         return
     with st.sidebar:
-        learning_rate, batch_size, shuffle = training_controls(lab.dataset.X.shape[0])
-        st.number_input(
-            "Steps per screen update while playing",
-            min_value=1,
-            max_value=1000,
-            key="steps_per_update",
-            persist_state="session",
-        )
+        learning_rate, batch_size, shuffle = training_controls(lab.dataset.X.shape[0], "training" not in hidden)
+        if "training" not in hidden:
+            st.number_input(
+                "Steps per screen update while playing",
+                min_value=1,
+                max_value=1000,
+                key="steps_per_update",
+                persist_state="session",
+            )
     if learning_rate is not None and learning_rate != lab.learning_rate:
         lab.set_learning_rate(learning_rate)
     lab.set_batching(batch_size, shuffle)
+    with share_col:
+        share_panel(lab)
 
     st.caption(f"**{lab.dataset.name}**: {lab.dataset.description}")
     if lab.is_custom:
@@ -715,9 +1021,12 @@ def main() -> None:
             "You are training the network and data from the Inside a step page. Change any "
             "setting in the sidebar to go back to the data and network chosen there."
         )
+    quiz_panel(lab)
     buttons(lab)
     show_health(lab)
     live_view(lab)
+    replay_section(lab)
+    sync_settings_to_url()
 
 
 main()
