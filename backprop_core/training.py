@@ -9,7 +9,13 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .history import DEFAULT_SNAPSHOT_CAPACITY, History, RecentSteps
-from .network import BackwardResult, ForwardRecord, Network
+from .network import (
+    BackwardResult,
+    ForwardRecord,
+    GradientWorkspace,
+    Network,
+    layer_gradient_norm,
+)
 
 FloatArray = NDArray[np.float64]
 
@@ -139,6 +145,8 @@ class Trainer:
             raise ValueError("X and y must contain only finite numbers; remove or fill the others.")
         self.learning_rate = learning_rate
         self.seed = seed
+        # Buffers for `run`'s fast path, one workspace per batch row count in use.
+        self._workspaces: dict[int, GradientWorkspace] = {}
         self._rng = np.random.default_rng(seed)
         self.recent_steps = RecentSteps(network.n_parameters, self.X.shape[0])
         self.batch_size = batch_size
@@ -191,6 +199,8 @@ class Trainer:
         self._epoch = getattr(self, "_epoch", 0)
         if hasattr(self, "recent_steps"):
             self.recent_steps.resize_for(self._batch_size)
+        # A new batch size needs buffers of other sizes; drop the old ones.
+        self._workspaces.clear()
 
     @property
     def shuffle(self) -> bool:
@@ -239,12 +249,21 @@ class Trainer:
         return record
 
     def run(self, n_steps: int) -> int:
-        """Make up to ``n_steps`` updates; stop early on divergence. Return the steps made."""
+        """Make up to ``n_steps`` updates; stop early on divergence. Return the steps made.
+
+        The steps are bit-for-bit those that `step` would make, computed without records
+        into preallocated buffers (see `GradientWorkspace`).
+        """
         if isinstance(n_steps, bool) or not isinstance(n_steps, (int, np.integer)) or n_steps < 0:
             raise ValueError(f"n_steps must be a whole number of at least 0, got {n_steps!r}.")
-        for done in range(n_steps):
-            if self._step(keep_record=False) is False:
-                return done
+        if n_steps and self.divergence is not None:
+            raise RuntimeError(
+                "Training has diverged; build a new Trainer (Reset) before stepping again."
+            )
+        with np.errstate(all="ignore"):
+            for done in range(n_steps):
+                if not self._fast_step():
+                    return done
         return n_steps
 
     def cost(self) -> float:
@@ -330,7 +349,7 @@ class Trainer:
             b[...] = new_b
         self.step_count = step
         gradient_norms = [
-            math.sqrt(float(np.vdot(gw, gw)) + float(np.vdot(gb, gb)))
+            layer_gradient_norm(gw, gb)
             for gw, gb in zip(gradients.grad_weights, gradients.grad_biases)
         ]
         self.history.record(gradients.cost, epoch, rate, network.parameters_vector(), gradient_norms)
@@ -350,6 +369,61 @@ class Trainer:
             weights_after=[w.copy() for w in network.weights],
             biases_after=[b.copy() for b in network.biases],
         )
+
+    def _fast_step(self) -> bool:
+        """Make one step as `_step` does, without a record; return False if training stopped.
+
+        The caller ignores floating-point errors and checks that training has not diverged.
+        Same operations as `_step`, so the same numbers: the gradients come from a workspace
+        that reproduces `Network.backward` exactly, and the update is ``θ − η ∂C/∂θ`` elementwise.
+        """
+        network = self.network
+        n_samples = self.X.shape[0]
+
+        # batch: a full batch is the data itself, and each full-batch step starts an epoch
+        if self._batch_size == n_samples:
+            indices = None
+            epoch = self._epoch + 1
+            X, y = self.X, self.y
+        else:
+            indices, epoch = self.next_batch()
+            X = np.take(self.X, indices, axis=0)
+            y = np.take(self.y, indices, axis=0)
+        workspace = self._workspaces.get(X.shape[0])
+        if workspace is None or workspace.network is not network:
+            workspace = GradientWorkspace(network, X.shape[0])
+            self._workspaces[X.shape[0]] = workspace
+
+        # forward and backward
+        parameters = network._packed_parameters()
+        cost = workspace.compute_gradients(X, y)
+
+        # update, into a new vector first so that a failed step changes nothing
+        rate = self._learning_rate
+        parameters_before = parameters.copy()
+        parameters_after = parameters_before - rate * workspace.gradient_vector
+
+        reason = self._cost_divergence_reason(cost)
+        if reason is None and not np.isfinite(parameters_after).all():
+            reason = "parameters_not_finite"
+        if reason is not None:
+            # A cost that exploded was caused by the previous step, so name that step's rate.
+            blamed_rate = rate
+            if reason != "parameters_not_finite" and len(self.history):
+                blamed_rate = float(self.history.learning_rates[-1])
+            self._stop(reason, cost, blamed_rate)
+            return False
+
+        step = self.step_count + 1
+        self.recent_steps.append(step, epoch, indices, rate, parameters_before)
+        self._advance_batch()
+        # The weights and biases are views into this vector, so one copy updates them all.
+        np.copyto(parameters, parameters_after)
+        self.step_count = step
+        self.history.record(
+            cost, epoch, rate, parameters_after, workspace.layer_gradient_norms()
+        )
+        return True
 
     def _stop(self, reason: str, cost: float, learning_rate: float) -> None:
         self.divergence = Divergence(
