@@ -39,9 +39,34 @@ ensure_chromium() {
     DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
 }
 
+# Install Debian's nginx when it is missing and we are root. Otherwise print the
+# command that installs it. Without nginx, the test of deploy/ (several app
+# processes behind nginx) is skipped, or fails when CI=true. On a machine that
+# runs systemd, Debian's package also starts its own nginx service on port 80;
+# the tests do not use that service.
+ensure_nginx() {
+    # Debian installs nginx in /usr/sbin, which is not on every user's PATH.
+    if command -v nginx >/dev/null 2>&1 || [[ -x /usr/sbin/nginx ]]; then
+        return 0
+    fi
+    if [[ "$(id -u)" -ne 0 ]]; then
+        echo "warning: nginx not found, so the test of deploy/ cannot run." >&2
+        echo "Install Debian's nginx with: sudo apt-get update && sudo apt-get install -y nginx" >&2
+        return 0
+    fi
+    if ! command -v apt-get >/dev/null 2>&1; then
+        echo "warning: nginx not found and apt-get is not available. Install nginx by hand." >&2
+        return 0
+    fi
+    echo "Installing Debian's nginx: apt-get update && apt-get install -y nginx"
+    apt-get update
+    DEBIAN_FRONTEND=noninteractive apt-get install -y nginx
+}
+
 cd -- "$repo_root"
 ensure_venv requirements-test.txt
 ensure_chromium
+ensure_nginx
 
 status=0
 "$venv_dir/bin/python" -m pytest "$@" || status=$?
