@@ -2,7 +2,14 @@
 
 import streamlit as st
 
-from lab_ui import PAGE_FILES, classroom_switches, open_requested_page, read_link_once, wants_presenter_view
+from lab_ui import (
+    PAGE_FILES,
+    classroom_switches,
+    open_requested_page,
+    read_link_once,
+    show_link_notes,
+    wants_presenter_view,
+)
 
 st.set_page_config(
     page_title="Backprop Lab",
@@ -24,4 +31,5 @@ navigation = st.navigation(list(pages.values()))
 read_link_once()
 classroom_switches()
 open_requested_page(pages)
+show_link_notes()
 navigation.run()

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
+import shutil
+import tempfile
+from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
+import plotly
 import plotly.graph_objects as go
 import streamlit as st
+import streamlit.components.v1 as components
 
 from backprop_core import charts
 from backprop_core.config import CustomSetup, example_setup
@@ -50,6 +57,9 @@ def open_requested_page(pages: dict) -> None:
     requested = st.session_state.pop("requested_page", None)
     if requested is not None:
         page, query = requested
+        # The switches are bound to widgets, which Streamlit alone may write to the URL; their
+        # values are already in session state (see `read_link_once`).
+        query = {name: text for name, text in query.items() if name not in BOUND_SWITCHES}
         st.switch_page(pages[page], query_params=query)
 
 
@@ -107,15 +117,17 @@ def read_link_once() -> None:
     values, notes = read_link(query)
     apply_settings(values)
     st.session_state.link_notes = notes
+    for name in BOUND_SWITCHES:
+        if name in query:
+            # Streamlit's bound switches read only "true" and "false"; 1, yes and on work too.
+            text = query[name] if isinstance(query[name], str) else query[name][-1]
+            try:
+                st.session_state[name] = parse_switch(text)
+            except LinkValueError:
+                pass
     for name in list(st.query_params):
         if name not in KNOWN_PARAMETERS:
             del st.query_params[name]
-        elif name in BOUND_SWITCHES:
-            # Streamlit's bound switches read only "true" and "false"; 1, yes and on work too.
-            try:
-                st.session_state[name] = parse_switch(st.query_params[name])
-            except LinkValueError:
-                pass
 
 
 def show_link_notes() -> None:
@@ -178,6 +190,47 @@ def classroom_switches() -> None:
         )
     if presenter_view():
         st.html(PRESENTER_CSS)
+
+
+# --- the live player -----------------------------------------------------------------------------
+
+PLAYER_SOURCE = Path(__file__).parent / "player"
+
+
+def player_folder() -> Path:
+    """Return a folder with the live player's page, its script and Plotly's own plotly.min.js.
+
+    Streamlit serves a component's files from one folder and does not follow links out of
+    it, so the player's files and the plotly.min.js of the installed Plotly package are copied
+    into a folder named after their content, once per version.
+    """
+    plotly_js = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+    sources = sorted(PLAYER_SOURCE.iterdir())
+    digest = hashlib.sha256(plotly.__version__.encode())
+    for source in sources:
+        digest.update(source.name.encode() + source.read_bytes())
+    folder = Path(tempfile.gettempdir()) / f"backprop-lab-player-{digest.hexdigest()[:16]}"
+    if (folder / "index.html").is_file():
+        return folder
+    staging = Path(tempfile.mkdtemp(prefix="backprop-lab-player-staging-"))
+    for source in sources:
+        shutil.copyfile(source, staging / source.name)
+    shutil.copyfile(plotly_js, staging / "plotly.min.js")
+    os.chmod(staging, 0o755)
+    try:
+        staging.rename(folder)
+    except OSError:
+        # Another app process made the same folder first; its files are the same.
+        shutil.rmtree(staging, ignore_errors=True)
+    return folder
+
+
+_live_player = components.declare_component("live_player", path=str(player_folder()))
+
+
+def live_player(**args: object) -> dict | None:
+    """Draw the live player with ``args``; return its last request for frames, or None."""
+    return _live_player(key="live_player", default=None, **args)
 
 
 def plotly_config(filename: str) -> dict:

@@ -24,6 +24,7 @@ from backprop_core.datasets import (
     read_csv,
 )
 from backprop_core.diagnostics import diagnose
+from backprop_core.playback import history_points, play_batch, player_setup
 from backprop_core.replay import replay_data, replay_figure
 from backprop_core.quiz import FIT_AFTER_STEPS, Question, Score, next_question
 from backprop_core.quiz_charts import fit_candidates_figure
@@ -57,17 +58,20 @@ from lab_ui import (
     apply_settings,
     current_settings,
     initialize_state,
+    live_player,
     page_link,
     presenter_view,
     require_entry_point,
     show_figure,
-    show_link_notes,
     sync_url,
 )
 
 MIN_POINTS_SLIDER, MAX_POINTS_SLIDER = MIN_POINTS, MAX_POINTS
 PROGRESS_BAR_FROM = 1_000
-PLAY_INTERVAL_SECONDS = 0.5
+# Play: frames of steps_per_update steps, shown every FRAME_INTERVAL_MS in the browser and
+# trained FRAMES_PER_BATCH at a time on the server.
+FRAMES_PER_BATCH = 16
+FRAME_INTERVAL_MS = 125
 UPLOAD = "upload"
 UPLOAD_TRANSFER_LIMIT_MB = 50
 LONG_RUN_INTERVAL_SECONDS = 0.2
@@ -457,6 +461,9 @@ def _on_play() -> None:
         st.session_state.pending_steps = 0
         return
     st.session_state.playing = not st.session_state.playing
+    if st.session_state.playing:
+        # A new run of the player: it starts drawing from the current state.
+        st.session_state.player_run = st.session_state.get("player_run", 0) + 1
 
 
 def _on_reset() -> None:
@@ -681,14 +688,8 @@ def show_health(lab: TrainingSession) -> None:
 
 
 def live_view(lab: TrainingSession) -> None:
-    """Status and charts in a fragment, so Play reruns only this part of the page."""
-
-    if st.session_state.playing:
-        interval = PLAY_INTERVAL_SECONDS
-    elif st.session_state.pending_steps:
-        interval = LONG_RUN_INTERVAL_SECONDS
-    else:
-        interval = None
+    """Status and charts in a fragment, so a long run or Play reruns only this part of the page."""
+    interval = LONG_RUN_INTERVAL_SECONDS if st.session_state.pending_steps else None
 
     @st.fragment(run_every=interval)
     def view() -> None:
@@ -696,15 +697,53 @@ def live_view(lab: TrainingSession) -> None:
             run_long_chunk(lab)
             if not st.session_state.pending_steps:
                 st.rerun()
-        elif st.session_state.playing:
-            lab.run(int(st.session_state.steps_per_update))
-            if lab.trainer.stopped:
-                st.session_state.playing = False
-                st.rerun()
+        if st.session_state.playing:
+            play_view(lab)
+            return
         show_status(lab)
         show_charts(lab)
 
     view()
+
+
+def play_view(lab: TrainingSession) -> None:
+    """Train a batch of frames when the player asks for it, and let the browser animate them.
+
+    One server run makes `FRAMES_PER_BATCH` frames of ``steps_per_update`` steps each. The
+    player plays them at `FRAME_INTERVAL_MS` and asks for the next batch while half of this one
+    is still to be shown, so a playing class costs the server one run per batch, not per frame.
+    """
+    state = st.session_state
+    session_id = f"{id(lab.trainer)}-{state.get('player_run', 0)}"
+    if state.get("player_session") != session_id:
+        state.player_session = session_id
+        state.player_batch = 0
+    request = state.get("live_player")
+    wanted = 0
+    if isinstance(request, dict) and request.get("session") == session_id:
+        wanted = int(request.get("want", 0))
+    if state.player_batch == 0 or wanted > state.player_batch:
+        if lab.trainer.stopped:
+            # The player has shown the frames up to the stop; the page now says why.
+            state.playing = False
+            st.rerun()
+        history = history_points(lab)
+        batch = play_batch(lab, FRAMES_PER_BATCH, int(state.steps_per_update))
+        state.player_batch += 1
+        state.player_args = {
+            "session": session_id,
+            "batch": state.player_batch,
+            "frames": batch["frames"],
+            "stopped": batch["stopped"],
+            "history": history,
+            "setup": player_setup(lab),
+            "interval_ms": FRAME_INTERVAL_MS,
+            "frames_per_batch": FRAMES_PER_BATCH,
+            "presenter": presenter_view(),
+            "log_cost": bool(state.log_cost),
+            "note": f"Playing: {int(state.steps_per_update):,} steps per frame. Pause to see every chart.",
+        }
+    live_player(**{**state.player_args, "playing": True})
 
 
 # --- replay ------------------------------------------------------------------------------------
@@ -966,7 +1005,6 @@ def main() -> None:
     presenting = presenter_view()
     title_col, share_col = st.columns([3, 1], vertical_alignment="bottom")
     title_col.title("Train a network")
-    show_link_notes()
     if not presenting:
         st.caption(
             "Each step computes the gradient of the cost by backpropagation and moves every "
@@ -1003,7 +1041,7 @@ def main() -> None:
         learning_rate, batch_size, shuffle = training_controls(lab.dataset.X.shape[0], "training" not in hidden)
         if "training" not in hidden:
             st.number_input(
-                "Steps per screen update while playing",
+                "Steps per frame while playing",
                 min_value=1,
                 max_value=1000,
                 key="steps_per_update",

@@ -453,3 +453,36 @@ def test_dead_relu_output_reports_stall():
     text = warnings_and_infos(at)
     assert "stalled" in text
     assert session.trainer.cost() == 21.0
+
+
+def test_play_trains_one_batch_per_player_request():
+    at = open_app()
+    at.button(key="play").click().run()
+    assert not at.exception
+    first_batch = lab(at).trainer.step_count
+    assert first_batch == 16 * 10, "16 frames of 10 steps"
+    at.run()
+    assert lab(at).trainer.step_count == first_batch, "no training until the player asks"
+    session_id = at.session_state["player_session"]
+    at.session_state["live_player"] = {"want": 2, "session": session_id}
+    at.run()
+    assert lab(at).trainer.step_count == 2 * first_batch
+    at.session_state["live_player"] = {"want": 3, "session": "an old player"}
+    at.run()
+    assert lab(at).trainer.step_count == 2 * first_batch, "a request from an old player is ignored"
+    at.button(key="play").click().run()
+    assert at.button(key="play").label == "Play"
+    assert len(at.get("plotly_chart")) == 4, "pausing brings back every chart"
+
+
+def test_play_ends_when_training_stops():
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params.update({"lr": "50", "standardize": "0"})
+    at.run()
+    at.button(key="play").click().run()
+    assert lab(at).trainer.stopped
+    assert at.session_state["playing"], "the player first shows the frames up to the stop"
+    at.session_state["live_player"] = {"want": 2, "session": at.session_state["player_session"]}
+    at.run()
+    assert not at.session_state["playing"]
+    assert "stopped" in errors(at) or "diverg" in errors(at).lower(), errors(at)

@@ -19,6 +19,7 @@ import urllib.error
 import urllib.request
 import warnings
 from collections.abc import Callable, Generator, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -107,8 +108,8 @@ def _is_healthy(health_url: str) -> bool:
         return False
 
 
-def _log_tail(max_chars: int = 4000) -> str:
-    text = SERVER_LOG_PATH.read_text(errors="replace")
+def _log_tail(log_path: Path = SERVER_LOG_PATH, max_chars: int = 4000) -> str:
+    text = log_path.read_text(errors="replace")
     return text[-max_chars:] if text else "(the server printed nothing)"
 
 
@@ -123,12 +124,11 @@ def _stop_server(process: subprocess.Popen[bytes]) -> None:
         process.wait()
 
 
-@pytest.fixture(scope="session")
-def app_url() -> Iterator[str]:
-    """Start the Streamlit app on a free loopback port and yield its base URL.
+@contextmanager
+def running_app(log_path: Path) -> Iterator[str]:
+    """Start the Streamlit app on a free loopback port, yield its base URL, then stop it.
 
-    The server's output goes to ``test-artifacts/streamlit-server.log``. The
-    server is stopped by its process id at the end of the session.
+    The server's output goes to ``log_path``, and the server is stopped by its process id.
     """
     script = _app_script()
     port = _free_port()
@@ -144,7 +144,7 @@ def app_url() -> Iterator[str]:
     ]
 
     ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
-    with SERVER_LOG_PATH.open("wb") as log:
+    with log_path.open("wb") as log:
         # Started from the repository root so .streamlit/config.toml applies.
         process = subprocess.Popen(
             command, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT
@@ -155,18 +155,35 @@ def app_url() -> Iterator[str]:
             if process.poll() is not None:
                 pytest.fail(
                     f"Streamlit server exited with code {process.returncode} before it "
-                    f"became healthy. Its output ({SERVER_LOG_PATH}):\n{_log_tail()}"
+                    f"became healthy. Its output ({log_path}):\n{_log_tail(log_path)}"
                 )
             if time.monotonic() > deadline:
                 pytest.fail(
                     f"Streamlit server on {base_url} was not healthy after "
-                    f"{SERVER_START_TIMEOUT_S:.0f} s. Its output ({SERVER_LOG_PATH}):\n{_log_tail()}"
+                    f"{SERVER_START_TIMEOUT_S:.0f} s. Its output ({log_path}):\n{_log_tail(log_path)}"
                 )
             time.sleep(0.1)
 
         yield base_url
     finally:
         _stop_server(process)
+
+
+@pytest.fixture(scope="session")
+def app_url() -> Iterator[str]:
+    """Start the Streamlit app for the whole test session and yield its base URL.
+
+    The server's output goes to ``test-artifacts/streamlit-server.log``.
+    """
+    with running_app(SERVER_LOG_PATH) as base_url:
+        yield base_url
+
+
+@pytest.fixture
+def fresh_app_url() -> Iterator[str]:
+    """Start a server of the app for one test, so that the test makes its first session."""
+    with running_app(ARTIFACTS_DIR / "streamlit-fresh-server.log") as base_url:
+        yield base_url
 
 
 # ---------------------------------------------------------------------------

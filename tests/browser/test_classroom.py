@@ -198,3 +198,21 @@ def test_replay_plays_in_browser(page: Page) -> None:
     # The frames play in the browser: the app's script did not run while they advanced.
     assert page.evaluate("window.__backpropLabRuns") == runs_before
     assert page.locator(EXCEPTION_SELECTOR).count() == 0
+
+
+def test_first_visit_deep_link_with_switches(browser: Browser, fresh_app_url: str) -> None:
+    # The first session of a fresh server that opens a page's URL is sent through app.py once,
+    # and the link's switches and notes must survive that detour.
+    context = browser.new_context(viewport=DEFAULT_VIEWPORT, base_url=fresh_app_url)
+    install_run_counter(context)
+    try:
+        page = context.new_page()
+        page.goto("/inside?presenter=1&colour=red")
+        wait_for_app(page)
+        wait_for_charts(page, 1)
+        assert page.locator(EXCEPTION_SELECTOR).count() == 0
+        expect(page.locator('[data-testid="stSidebarNav"]')).to_contain_text("Inside a step")
+        expect(page.get_by_text("“colour” is unknown")).to_be_visible(timeout=TIMEOUT_MS)
+        assert page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)") == 21
+    finally:
+        context.close()

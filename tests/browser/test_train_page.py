@@ -68,21 +68,45 @@ def test_step_upload_and_train(page: Page, tmp_path: Path) -> None:
     screenshot(page, "train-csv-after-100-steps", full_page=True)
 
 
-def test_play_then_pause(page: Page) -> None:
+PLAYER_FRAME = "live_player"
+
+
+def player(page: Page):
+    """The live player's frame, once Play has drawn it."""
+    page.wait_for_selector('iframe[src*="live_player"]', timeout=TIMEOUT_MS)
+    for _ in range(100):
+        for frame in page.frames:
+            if PLAYER_FRAME in frame.url and frame.evaluate("typeof window.__backpropLabFramesDrawn") == "number":
+                return frame
+        page.wait_for_timeout(100)
+    raise AssertionError("the live player did not load")
+
+
+def test_play_animates_in_the_browser_then_pauses(page: Page) -> None:
     page.goto("/")
     wait_for_app(page)
 
     click_button(page, "Play")
-    expect(step_counter(page)).not_to_have_text("0", timeout=TIMEOUT_MS)
-    expect(step_counter(page)).to_have_text(re.compile(r"^[1-9]\d*"))
+    frame = player(page)
+    frame.wait_for_function("window.__backpropLabFramesDrawn >= 2", timeout=TIMEOUT_MS)
+    runs_before = page.evaluate("window.__backpropLabRuns")
+    drawn_before = frame.evaluate("window.__backpropLabFramesDrawn")
+    page.wait_for_timeout(4000)
+    drawn = frame.evaluate("window.__backpropLabFramesDrawn") - drawn_before
+    runs = page.evaluate("window.__backpropLabRuns") - runs_before
+    # One server run trains a batch of 16 frames, so the browser draws many frames per run.
+    assert drawn >= 12, f"only {drawn} frames in 4 s"
+    assert runs <= drawn / 4, f"{runs} server runs for {drawn} frames"
+    expect(frame.locator("#step")).not_to_have_text("0")
+    screenshot(page, "train-playing")
+
     click_button(page, "Pause")
     expect(page.get_by_role("button", name="Play", exact=True)).to_be_visible(timeout=TIMEOUT_MS)
-
-    # Once paused, the counter stops moving.
-    page.wait_for_timeout(800)
+    wait_for_charts(page, 4)
     paused_at = step_counter(page).inner_text()
+    assert re.fullmatch(r"[1-9][\d,]*", paused_at), paused_at
     page.wait_for_timeout(1500)
-    assert step_counter(page).inner_text() == paused_at
+    assert step_counter(page).inner_text() == paused_at, "once paused, the counter stops moving"
 
 
 def test_oversized_upload_is_rejected(page: Page, tmp_path: Path) -> None:
