@@ -32,7 +32,7 @@ import numpy as np
 import plotly.graph_objects as go
 from numpy.typing import ArrayLike, NDArray
 
-from .charts import BLACK, BLUE, FONT_SIZE, GREY, VERMILLION
+from .charts import BLACK, BLUE, FONT_SIZE, GREY, LIGHT_TEMPLATE, VERMILLION
 
 __all__ = [
     "EDGE_WIDTH_BUCKETS",
@@ -831,7 +831,7 @@ def _apply_layout(
     x_range = [-0.15, n_columns - 1 + 0.15]
     y_range = [-y_extent - 1.0, y_extent + 1.0]
     figure.update_layout(
-        template="plotly_white",
+        template=LIGHT_TEMPLATE,
         height=height,
         font={"size": FONT_SIZE},
         showlegend=False,

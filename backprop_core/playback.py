@@ -1,9 +1,9 @@
 """Training for Play in batches of frames that the browser animates on its own.
 
 Play must not cost the server one script run per animation frame: a class of students would
-saturate it. So each server run trains several frames' worth of steps at once and sends the
-browser the frames (the step, epoch and full-data cost after each frame, and the fit), which the
-browser then plays at its own pace while it asks for the next batch.
+saturate it. So each server run trains several frames' worth of steps at once. It sends the
+browser the frames (the step, epoch and full-data cost after each frame, and the fit), and the
+browser plays them at its own pace while it requests the next batch.
 
 Everything returned is plain JSON (lists of finite floats), small enough to send every batch:
 with the default sizes a batch is about 20 KB.
@@ -85,7 +85,7 @@ def player_setup(session: TrainingSession) -> dict:
 
 
 def history_points(session: TrainingSession) -> dict:
-    """The cost curve so far, downsampled to at most `HISTORY_POINTS` points, ending now."""
+    """Return the cost curve so far, downsampled to at most `HISTORY_POINTS` points, ending now."""
     steps, costs = session.cost_series()
     finite = np.isfinite(costs)
     steps, costs = steps[finite], costs[finite]

@@ -68,10 +68,15 @@ from lab_ui import (
 
 MIN_POINTS_SLIDER, MAX_POINTS_SLIDER = MIN_POINTS, MAX_POINTS
 PROGRESS_BAR_FROM = 1_000
+# Points drawn per line of the weights and gradient charts. With 20 weight lines and the other
+# two charts, one update stays under 300 KB of figure data at any history length.
+WEIGHT_POINTS_PER_LINE = 250
+GRADIENT_POINTS_PER_LINE = 700
+
 # Play: frames of steps_per_update steps, shown every FRAME_INTERVAL_MS in the browser and
 # trained FRAMES_PER_BATCH at a time on the server.
 FRAMES_PER_BATCH = 16
-FRAME_INTERVAL_MS = 125
+FRAME_INTERVAL_MS = 160
 UPLOAD = "upload"
 UPLOAD_TRANSFER_LIMIT_MB = 50
 LONG_RUN_INTERVAL_SECONDS = 0.2
@@ -614,11 +619,15 @@ def show_charts(lab: TrainingSession) -> None:
     else:
         chosen = st.multiselect("Parameters to draw", names, key="weights_shown", persist_state="session")
     snapshot_steps, values = lab.parameter_series()
-    figure = charts.weight_trajectory_figure(snapshot_steps, values, names, selected=chosen)
+    figure = charts.weight_trajectory_figure(
+        snapshot_steps, values, names, selected=chosen, max_points=WEIGHT_POINTS_PER_LINE
+    )
     show_figure(figure, key="weights_chart", filename=chart_filename(lab, "weights"))
 
     norms = lab.trainer.history.gradient_norms
-    figure = charts.gradient_norms_figure(np.arange(1, norms.shape[0] + 1), norms)
+    figure = charts.gradient_norms_figure(
+        np.arange(1, norms.shape[0] + 1), norms, max_points=GRADIENT_POINTS_PER_LINE
+    )
     show_figure(figure, key="gradients_chart", filename=chart_filename(lab, "gradient-sizes"))
 
 

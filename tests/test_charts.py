@@ -225,7 +225,7 @@ def test_cost_figure_basic_traces_and_axes():
     assert spec["layout"]["yaxis"]["type"] == "linear"
     assert spec["layout"]["meta"]["chart"] == "cost"
     assert spec["layout"]["title"]["text"], "figure has no title"
-    assert spec["layout"]["template"]["layout"]["plot_bgcolor"] == "white", "template is not plotly_white"
+    assert spec["layout"]["template"]["layout"]["plot_bgcolor"] == "white", "the light template is missing"
 
 
 def test_cost_figure_custom_label():

@@ -52,7 +52,7 @@ def test_history_keeps_every_played_step_exactly():
     )
 
 
-def test_a_diverging_run_stops_and_stays_finite_in_json():
+def test_diverging_run_stays_finite():
     session = TrainingSession(make_tiny(), NetworkSettings(hidden_sizes=(3,), standardize=False), learning_rate=50.0)
     batch = play_batch(session, n_frames=16, steps_per_frame=10)
     assert batch["stopped"] is True
@@ -92,7 +92,7 @@ def test_history_is_downsampled_but_ends_now():
     assert history["costs"][-1] == float(f"{session.trainer.cost():.12g}")
 
 
-def test_a_batch_is_small_enough_to_send_often():
+def test_batch_is_small():
     session = TrainingSession(make_regression("sine", 500, 0.1, 0), NetworkSettings(hidden_sizes=(8, 8)))
     session.run(100_000 // 50)
     payload = {
