@@ -59,8 +59,11 @@ RUN_COUNTER_SCRIPT = """
   window.__backpropLabRunsSeen = 0;
   const attribute = "data-test-script-state";
   let lastState = null;
+  // A run shows as "rerunRequested", then "running". When the server answers quickly, the
+  // frontend can skip drawing "running", so either state after an idle one counts as a run.
+  const busy = (state) => state === "running" || state === "rerunRequested";
   const record = (state) => {
-    if (state === "running" && lastState !== "running") window.__backpropLabRuns += 1;
+    if (busy(state) && !busy(lastState)) window.__backpropLabRuns += 1;
     lastState = state;
   };
   new MutationObserver((mutations) => {
