@@ -40,7 +40,7 @@ from backprop_core.session import (
     parse_hidden_sizes,
     parse_learning_rate,
 )
-from backprop_core.export import SettingsFileError, history_csv, history_csv_note, settings_from_json, settings_json
+from backprop_core.export import SettingsFileError, history_csv, settings_from_json, settings_json
 from backprop_core.inspection import step_anatomy
 from backprop_core.links import (
     CONTROL_GROUPS,
@@ -696,13 +696,26 @@ def show_health(lab: TrainingSession) -> None:
             st.button(fix[0], key=f"fix_{index}", on_click=_apply_fix, args=fix[1:])
 
 
-def live_view(lab: TrainingSession) -> None:
-    """Status and charts in a fragment, so a long run or Play reruns only this part of the page."""
+def live_view(lab: TrainingSession, with_buttons: bool) -> None:
+    """The buttons, health notes, status and charts in a fragment, so that a Step, a long run or
+    Play reruns only this part of the page and not the sidebar.
+
+    With ``with_buttons`` False (the quiz, which must see every step), the caller draws the
+    buttons and health notes outside, and a Step reruns the whole page.
+    """
     interval = LONG_RUN_INTERVAL_SECONDS if st.session_state.pending_steps else None
+    st.session_state.view_ticking = interval is not None
 
     @st.fragment(run_every=interval)
     def view() -> None:
+        if with_buttons:
+            buttons(lab)
+            show_health(lab)
         if st.session_state.pending_steps:
+            if not st.session_state.view_ticking:
+                # Step ×N started a long run inside this fragment, whose timer was defined off;
+                # a run of the whole page defines it again with the timer on.
+                st.rerun()
             run_long_chunk(lab)
             if not st.session_state.pending_steps:
                 st.rerun()
@@ -711,6 +724,7 @@ def live_view(lab: TrainingSession) -> None:
             return
         show_status(lab)
         show_charts(lab)
+        replay_section(lab)
 
     view()
 
@@ -941,15 +955,15 @@ def share_panel(lab: TrainingSession) -> None:
         st.caption("Students who open it see only the controls chosen above, without the presenter view.")
 
         st.markdown("**Downloads**")
-        step = lab.trainer.step_count
         st.download_button(
             "History (CSV)",
             data=lambda: history_csv(lab),
-            file_name=f"backprop-lab-history-{step}-steps.csv",
+            file_name="backprop-lab-history.csv",
             mime="text/csv",
             key="download_history",
             on_click="ignore",
-            help=history_csv_note(lab),
+            help="Every step's epoch, learning rate and cost, and the parameters after it where "
+            "the history kept them; the file's first column says which step each row is.",
         )
         st.download_button(
             "Settings (JSON)",
@@ -962,7 +976,7 @@ def share_panel(lab: TrainingSession) -> None:
         st.download_button(
             "This step's calculation (Markdown)",
             data=lambda: step_report(lab),
-            file_name=f"backprop-lab-step-{step or 1}.md",
+            file_name="backprop-lab-step.md",
             mime="text/markdown",
             key="download_step",
             on_click="ignore",
@@ -1069,10 +1083,11 @@ def main() -> None:
             "setting in the sidebar to go back to the data and network chosen there."
         )
     quiz_panel(lab)
-    buttons(lab)
-    show_health(lab)
-    live_view(lab)
-    replay_section(lab)
+    quiz_on = bool(st.session_state.get("quiz"))
+    if quiz_on:
+        buttons(lab)
+        show_health(lab)
+    live_view(lab, with_buttons=not quiz_on)
     sync_settings_to_url()
 
 

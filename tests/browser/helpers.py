@@ -81,6 +81,23 @@ RUN_COUNTER_SCRIPT = """
     attributeFilter: [attribute],
     attributeOldValue: true,
   });
+  // A fast rerun can start and finish within one frame of the page, leaving no change of the
+  // attribute to observe. The messages the server sends show such a run: each message it
+  // sends is counted, with the time of the last one.
+  window.__backpropLabMessages = 0;
+  window.__backpropLabMessagesSeen = 0;
+  window.__backpropLabLastMessageAt = 0;
+  const NativeWebSocket = window.WebSocket;
+  window.WebSocket = function (...args) {
+    const socket = new NativeWebSocket(...args);
+    socket.addEventListener("message", () => {
+      window.__backpropLabMessages += 1;
+      window.__backpropLabLastMessageAt = performance.now();
+    });
+    return socket;
+  };
+  window.WebSocket.prototype = NativeWebSocket.prototype;
+  Object.assign(window.WebSocket, NativeWebSocket);
 })();
 """
 
@@ -100,9 +117,14 @@ _FINISHED_RUN_PREDICATE = f"""
   if (!app) return false;
   const state = app.getAttribute("data-test-script-state");
   if (state !== "notRunning" && state !== "compilationError") return false;
-  if (window.__backpropLabRuns < minimumRuns) return false;
+  // A run counts when the attribute showed it, or, for a run too fast to show, when the server
+  // sent messages since the last wait and then none for half a second.
+  const quiet = performance.now() - window.__backpropLabLastMessageAt > 500;
+  const unseenMessages = window.__backpropLabMessages > window.__backpropLabMessagesSeen;
+  if (window.__backpropLabRuns < minimumRuns && !(unseenMessages && quiet)) return false;
   if (({_COUNT_VISIBLE_PLACEHOLDERS})() > 0) return false;
-  window.__backpropLabRunsSeen = window.__backpropLabRuns;
+  window.__backpropLabRunsSeen = Math.max(window.__backpropLabRuns, minimumRuns);
+  window.__backpropLabMessagesSeen = window.__backpropLabMessages;
   return state;
 }}
 """
