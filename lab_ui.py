@@ -24,7 +24,6 @@ from backprop_core.links import (
     nearest_rate_option,
     parse_switch,
     read_link,
-    write_link,
 )
 from backprop_core.datasets import Dataset
 from backprop_core.session import TrainingSession
@@ -153,12 +152,12 @@ def current_settings() -> dict:
 def sync_url(query: dict[str, str]) -> None:
     """Make the URL's settings equal ``query``, touching only the parameters that differ."""
     for field in FIELDS:
-        wanted = query.get(field.name)
-        if wanted is None:
+        text = query.get(field.name)
+        if text is None:
             if field.name in st.query_params:
                 del st.query_params[field.name]
-        elif st.query_params.get(field.name) != wanted:
-            st.query_params[field.name] = wanted
+        elif st.query_params.get(field.name) != text:
+            st.query_params[field.name] = text
 
 
 def page_link(query: dict[str, str]) -> str:

@@ -28,6 +28,7 @@ __all__ = [
     "SCATTERGL_MIN_POINTS",
     "MAX_LEGEND_ENTRIES",
     "cost_figure",
+    "default_parameters_shown",
     "downsample_indices",
     "downsample_min_max",
     "fit_figure_1d",
@@ -50,6 +51,12 @@ SCATTERGL_MIN_POINTS = 5000
 
 #: With more selected parameters than this, the weight figure hides its legend.
 MAX_LEGEND_ENTRIES = 30
+
+#: Points per line that the Train page draws in the weights and gradient charts. With 20 weight
+#: lines and the other two charts, one update stays under 300 KB of figure data at any history
+#: length.
+WEIGHT_POINTS_PER_LINE = 250
+GRADIENT_POINTS_PER_LINE = 700
 
 #: Total number of points shared by all traces of the weight figure. With 100 traces of
 #: 100,000 steps each, this gives 100 points per trace and about 207 KB of figure JSON
@@ -288,6 +295,30 @@ def _plural(count: int, singular: str, plural: str | None = None) -> str:
     return f"{count:,} {word}"
 
 
+def wrapped_notes(notes: Sequence[str], width: int = NOTE_LINE_CHARACTERS) -> list[str]:
+    """Wrap notes into subtitle lines of at most ``width`` characters.
+
+    Plotly does not wrap titles. The default width fits a chart in one of two columns.
+    """
+    return [line for note in notes for line in textwrap.wrap(note, width)]
+
+
+def title_layout(title: str, note_lines: Sequence[str]) -> dict:
+    """Return the layout's title: ``title`` at the top left, ``note_lines`` below it in grey."""
+    return {
+        "text": title,
+        "x": 0.0,
+        "xanchor": "left",
+        "xref": "paper",
+        "y": 1.0,
+        "yref": "container",
+        "yanchor": "top",
+        "pad": {"t": 12},
+        "font": {"size": FONT_SIZE + 3},
+        "subtitle": {"text": "<br>".join(note_lines), "font": {"size": FONT_SIZE - 2, "color": "#555555"}},
+    }
+
+
 def _apply_layout(
     figure: go.Figure,
     *,
@@ -304,12 +335,11 @@ def _apply_layout(
     """Set the title, notes, fonts, margins and legend that every figure here shares.
 
     ``notes`` go into the subtitle, one per line. They state what the figure leaves out, such
-    as dropped non-finite values or a downsampled history. ``extra`` holds the figure's own
+    as dropped non-finite values or a downsampled history. ``extra`` contains the figure's own
     layout settings as nested dictionaries, merged in last, so the layout is set only once.
     """
     # Plotly does not wrap titles, so long notes are wrapped here to fit a half-width column.
-    note_lines = [line for note in notes for line in textwrap.wrap(note, NOTE_LINE_CHARACTERS)]
-    subtitle = "<br>".join(note_lines)
+    note_lines = wrapped_notes(notes)
     top_margin = 60 + 20 * len(note_lines)
     settings: dict = {
         "template": LIGHT_TEMPLATE,
@@ -318,18 +348,7 @@ def _apply_layout(
         "font": {"size": FONT_SIZE, "color": "#222222"},
         "xaxis": {"tickfont": {"size": FONT_SIZE - 1, "color": "#333333"}, "title": {"text": x_title}},
         "yaxis": {"tickfont": {"size": FONT_SIZE - 1, "color": "#333333"}, "title": {"text": y_title}},
-        "title": {
-            "text": title,
-            "x": 0.0,
-            "xanchor": "left",
-            "xref": "paper",
-            "y": 1.0,
-            "yref": "container",
-            "yanchor": "top",
-            "pad": {"t": 12},
-            "font": {"size": FONT_SIZE + 3},
-            "subtitle": {"text": subtitle, "font": {"size": FONT_SIZE - 2, "color": "#555555"}},
-        },
+        "title": title_layout(title, note_lines),
         "hovermode": "closest",
         "meta": {"chart": chart, "title": title, "notes": list(notes), **meta},
     }
@@ -913,6 +932,22 @@ def parameter_names(layer_sizes: Sequence[int]) -> list[str]:
         names.extend(f"W{layer}[{j},{k}]" for j in range(n_out) for k in range(n_in))
         names.extend(f"b{layer}[{j}]" for j in range(n_out))
     return names
+
+
+def default_parameters_shown(names: Sequence[str]) -> list[str]:
+    """Choose the parameters the weight chart draws by default.
+
+    Every parameter of a network with at most 20, else the first three weights and the first
+    bias of each layer. ``names`` are display names such as ``W1[0,0]`` and ``b2[0]``.
+    """
+    if len(names) <= 20:
+        return list(names)
+    shown: list[str] = []
+    layers = sorted({name.split("[")[0][1:] for name in names}, key=int)
+    for layer in layers:
+        shown += [name for name in names if name.startswith(f"W{layer}[")][:3]
+        shown += [name for name in names if name.startswith(f"b{layer}[")][:1]
+    return shown
 
 
 def weight_trajectory_figure(

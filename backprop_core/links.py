@@ -1,7 +1,7 @@
 """The Train page's settings as URL query parameters, checked value by value.
 
 A link such as ``/?dataset=sine&points=80&seed=7&hidden=8,8&lr=0.1`` reproduces a lesson: the
-same data, the same initial weights and the same training settings, bit for bit. That holds
+same data, the same initial weights and the same training settings, bit for bit. This works
 because every random draw is seeded and numbers are written with all the digits of a float64.
 
 `read_link` turns query parameters into values for the page's settings. A value that is unknown,

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import copy
 import math
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -103,7 +102,7 @@ class FitCandidates:
 
 @dataclass(frozen=True, eq=False)
 class Question:
-    """One quiz question with its true answer, computed before the step it asks about.
+    """One quiz question with its true answer, computed before the step it is about.
 
     Attributes
     ----------

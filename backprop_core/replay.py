@@ -21,7 +21,6 @@ left out, and the subtitle counts them.
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -36,11 +35,14 @@ from .charts import (
     FONT_SIZE,
     GREY,
     LINE_COLOURS,
+    LIGHT_TEMPLATE,
     LINE_DASHES,
     VERMILLION,
     _plural,
     downsample_indices,
     downsample_min_max,
+    title_layout,
+    wrapped_notes,
 )
 from .session import TrainingSession
 from .training import EXPLOSION_FACTOR
@@ -979,7 +981,7 @@ def _apply_replay_layout(
     title = (
         f"Replay: {_plural(data.total_steps, 'step')} in {_plural(data.n_frames, 'frame')}"
     )
-    note_lines = [line for note in notes for line in textwrap.wrap(note, NOTE_LINE_CHARACTERS)]
+    note_lines = wrapped_notes(notes, NOTE_LINE_CHARACTERS)
     top_margin = 90 + 20 * len(note_lines)
     # Buttons and slider sit below the x-axis titles. Their y is in units of the plot
     # area's height, so the pixel offset is converted here. The max keeps the divisor positive.
@@ -1019,21 +1021,10 @@ def _apply_replay_layout(
     ]
 
     figure.update_layout(
-        template="plotly_white",
+        template=LIGHT_TEMPLATE,
         height=height,
         font={"size": FONT_SIZE, "color": "#222222"},
-        title={
-            "text": title,
-            "x": 0.0,
-            "xanchor": "left",
-            "xref": "paper",
-            "y": 1.0,
-            "yref": "container",
-            "yanchor": "top",
-            "pad": {"t": 12},
-            "font": {"size": FONT_SIZE + 3},
-            "subtitle": {"text": "<br>".join(note_lines), "font": {"size": FONT_SIZE - 2, "color": "#555555"}},
-        },
+        title=title_layout(title, note_lines),
         showlegend=False,
         hovermode="closest",
         margin={"l": 80, "r": 30, "t": top_margin, "b": BOTTOM_MARGIN},

@@ -153,15 +153,16 @@ def _is_healthy(health_url: str) -> bool:
         return False
 
 
-def _log_tail(max_chars: int = 3000) -> str:
-    text = SERVER_LOG_PATH.read_text(errors="replace")
+def _log_tail(log_path: Path, max_chars: int = 3000) -> str:
+    text = log_path.read_text(errors="replace")
     return text[-max_chars:] if text else "(the server printed nothing)"
 
 
-def start_server(script: str = "app.py") -> Server:
-    """Start ``streamlit run SCRIPT`` on a free loopback port and wait until it is healthy.
+def start_server(script: str = "app.py", port: int | None = None, log_path: Path = SERVER_LOG_PATH) -> Server:
+    """Start ``streamlit run SCRIPT`` on a loopback port and wait until it is healthy.
 
-    The server's output goes to ``test-artifacts/benchmark-server.log``.
+    ``port`` defaults to a free one. The server's output goes to ``log_path``, by default
+    ``test-artifacts/benchmark-server.log``.
 
     Raises
     ------
@@ -169,7 +170,7 @@ def start_server(script: str = "app.py") -> Server:
         If the server exits or is not healthy within `SERVER_START_TIMEOUT_S`; the message
         contains the end of its log. The process is stopped first.
     """
-    port = free_port()
+    port = port or free_port()
     url = f"http://127.0.0.1:{port}"
     command = [
         sys.executable, "-m", "streamlit", "run", script,
@@ -179,8 +180,8 @@ def start_server(script: str = "app.py") -> Server:
         "--browser.gatherUsageStats", "false",
         "--server.fileWatcherType", "none",
     ]
-    SERVER_LOG_PATH.parent.mkdir(parents=True, exist_ok=True)
-    with SERVER_LOG_PATH.open("wb") as log:
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("wb") as log:
         # Started from the repository root so that .streamlit/config.toml applies.
         process = subprocess.Popen(command, cwd=REPOSITORY_ROOT, stdout=log, stderr=subprocess.STDOUT)
     server = Server(process, url)
@@ -190,13 +191,13 @@ def start_server(script: str = "app.py") -> Server:
         if process.poll() is not None:
             raise RuntimeError(
                 f"Streamlit server exited with code {process.returncode} before it became "
-                f"healthy. Its output ({SERVER_LOG_PATH}):\n{_log_tail()}"
+                f"healthy. Its output ({log_path}):\n{_log_tail(log_path)}"
             )
         if time.monotonic() > deadline:
             stop_server(server)
             raise RuntimeError(
                 f"Streamlit server on {url} was not healthy after {SERVER_START_TIMEOUT_S:.0f} s. "
-                f"Its output ({SERVER_LOG_PATH}):\n{_log_tail()}"
+                f"Its output ({log_path}):\n{_log_tail(log_path)}"
             )
         time.sleep(0.1)
     return server

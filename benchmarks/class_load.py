@@ -85,8 +85,6 @@ SETUP_TIMEOUT_MS = 180_000
 LATE_LOAD_TIMEOUT_MS = 60_000
 PLAYER_TIMEOUT_S = 120.0
 LATE_PLAYER_LOOK_MS = 1000
-SERVER_START_TIMEOUT_S = 30.0
-SERVER_STOP_TIMEOUT_S = 10.0
 SERVER_LOG_PATH = REPOSITORY_ROOT / "test-artifacts" / "class-load-server.log"
 PROFILE_OUTPUT = REPOSITORY_ROOT / "test-artifacts" / "class-load-profile.txt"
 PROFILE_RATE_HZ = 100
@@ -253,55 +251,6 @@ class CpuSampler:
 
 
 # --- server ---------------------------------------------------------------------------------
-
-
-def start_server(port: int) -> subprocess.Popen[bytes]:
-    """Start ``streamlit run app.py`` on 127.0.0.1:``port`` and wait until it is healthy.
-
-    Raises
-    ------
-    RuntimeError
-        If the server exits or is not healthy within `SERVER_START_TIMEOUT_S`; the message
-        contains the end of its log. The process is stopped first.
-    """
-    command = [
-        sys.executable, "-m", "streamlit", "run", "app.py",
-        "--server.headless", "true",
-        "--server.address", "127.0.0.1",
-        "--server.port", str(port),
-        "--browser.gatherUsageStats", "false",
-        "--server.fileWatcherType", "none",
-    ]
-    SERVER_LOG_PATH.parent.mkdir(parents=True, exist_ok=True)
-    with SERVER_LOG_PATH.open("wb") as log:
-        # Started from the repository root so that .streamlit/config.toml applies.
-        process = subprocess.Popen(command, cwd=REPOSITORY_ROOT, stdout=log, stderr=subprocess.STDOUT)
-
-    health_url = f"http://127.0.0.1:{port}/_stcore/health"
-    deadline = time.monotonic() + SERVER_START_TIMEOUT_S
-    while not _server._is_healthy(health_url):
-        if process.poll() is not None or time.monotonic() > deadline:
-            stop_server(process)
-            log_tail = SERVER_LOG_PATH.read_text(errors="replace")[-3000:]
-            raise RuntimeError(
-                f"Streamlit server on port {port} did not become healthy within "
-                f"{SERVER_START_TIMEOUT_S:.0f} s (exit code {process.returncode}). "
-                f"The end of its output ({SERVER_LOG_PATH}):\n{log_tail}"
-            )
-        time.sleep(0.1)
-    return process
-
-
-def stop_server(process: subprocess.Popen[bytes]) -> None:
-    """Stop the server by its process id: terminate, wait, then kill if it is still running."""
-    if process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(timeout=SERVER_STOP_TIMEOUT_S)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 # --- pages ----------------------------------------------------------------------------------
@@ -675,7 +624,7 @@ def machine_line(chromium_version: str, load_before: str) -> str:
     )
 
 
-def measure(arguments: argparse.Namespace, server: subprocess.Popen[bytes], base_url: str,
+def measure(arguments: argparse.Namespace, server: _server.Server, base_url: str,
             browser: Browser, results: Results, late_browser: Browser | None = None) -> None:
     """Open the class, press Play everywhere, measure, and fill ``results`` as figures arrive."""
     late_context: BrowserContext | None = None
@@ -785,13 +734,13 @@ def main() -> int:
         print("Background throttling is allowed (--allow-throttling): Chromium may slow hidden pages' timers.")
     print(f"CPU figures: {_server.psutil_note()}")
 
-    server: subprocess.Popen[bytes] | None = None
+    server: _server.Server | None = None
     try:
         if not CHROMIUM_PATH.exists():
             raise FileNotFoundError(f"Chromium not found at {CHROMIUM_PATH}; install Debian's chromium package.")
         port = arguments.port or _server.free_port()
         base_url = f"http://127.0.0.1:{port}"
-        server = start_server(port)
+        server = _server.start_server(port=port, log_path=SERVER_LOG_PATH)
         print(f"Server: {base_url}, pid {server.pid}; its output goes to {SERVER_LOG_PATH}")
         with sync_playwright() as playwright:
             late_browser = None
@@ -825,7 +774,7 @@ def main() -> int:
         traceback.print_exc(file=sys.stdout)
     finally:
         if server is not None:
-            stop_server(server)
+            _server.stop_server(server)
 
     print_summary(results, arguments.students, machine_line(chromium_version, load_before))
     return 0

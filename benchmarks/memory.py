@@ -6,8 +6,8 @@ Run from the repository root:
 
 Target: at most 20 MB (20,000,000 bytes) after 100,000 steps of a 1-8-8-1 network.
 
-For the full batch and for mini-batches of 8, the script builds the Train page's default kind
-of session (60 points on a sine with noise 0.1, seed 0, hidden layers 8 and 8) under
+The session is the Train page's default kind: 60 points on a sine with noise 0.1, seed 0,
+hidden layers 8 and 8. For the full batch and for mini-batches of 8, the script builds it under
 tracemalloc, runs the steps with ``session.run``, collects garbage and reports:
 
 - the traced memory still allocated, minus the traced memory before the session was built.

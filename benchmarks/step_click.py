@@ -145,12 +145,6 @@ class FrameCounter:
 # --- driving the page ----------------------------------------------------------------------
 
 
-
-# The points per line that pages/train.py passes to the weights and gradient charts. Importing
-# the page would run it, so the values are repeated here and must follow the page.
-WEIGHT_POINTS_PER_LINE = 250
-GRADIENT_POINTS_PER_LINE = 700
-
 def shown_step(page: Page) -> int:
     """Return the step count that the first metric, Step, shows."""
     return int(page.locator(METRIC_SELECTOR).first.inner_text().strip().replace(",", ""))
@@ -232,18 +226,6 @@ def print_clicks(length: int, clicks: list[Click]) -> None:
 # --- figures built in this process --------------------------------------------------------
 
 
-def default_parameters_shown(names: list[str]) -> list[str]:
-    """Choose the parameters the Train page draws by default (same rule as pages/train.py)."""
-    if len(names) <= 20:
-        return list(names)
-    shown: list[str] = []
-    layers = sorted({name.split("[")[0][1:] for name in names}, key=int)
-    for layer in layers:
-        shown += [name for name in names if name.startswith(f"W{layer}[")][:3]
-        shown += [name for name in names if name.startswith(f"b{layer}[")][:1]
-    return shown
-
-
 def train_page_figure_builders(lab: TrainingSession) -> dict[str, Callable[[], go.Figure]]:
     """Return a function per figure of the Train page's show_charts, with the page's arguments.
 
@@ -287,14 +269,14 @@ def train_page_figure_builders(lab: TrainingSession) -> dict[str, Callable[[], g
             snapshot_steps,
             values,
             names,
-            selected=default_parameters_shown(names),
-            max_points=WEIGHT_POINTS_PER_LINE,
+            selected=charts.default_parameters_shown(names),
+            max_points=charts.WEIGHT_POINTS_PER_LINE,
         )
 
     def gradient_norms() -> go.Figure:
         norms = trainer.history.gradient_norms
         return charts.gradient_norms_figure(
-            np.arange(1, norms.shape[0] + 1), norms, max_points=GRADIENT_POINTS_PER_LINE
+            np.arange(1, norms.shape[0] + 1), norms, max_points=charts.GRADIENT_POINTS_PER_LINE
         )
 
     return {

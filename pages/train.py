@@ -68,11 +68,6 @@ from lab_ui import (
 
 MIN_POINTS_SLIDER, MAX_POINTS_SLIDER = MIN_POINTS, MAX_POINTS
 PROGRESS_BAR_FROM = 1_000
-# Points drawn per line of the weights and gradient charts. With 20 weight lines and the other
-# two charts, one update stays under 300 KB of figure data at any history length.
-WEIGHT_POINTS_PER_LINE = 250
-GRADIENT_POINTS_PER_LINE = 700
-
 # Play: frames of steps_per_update steps, shown every FRAME_INTERVAL_MS in the browser and
 # trained FRAMES_PER_BATCH at a time on the server.
 FRAMES_PER_BATCH = 16
@@ -612,7 +607,7 @@ def show_charts(lab: TrainingSession) -> None:
     names = lab.network.parameter_names()
     if st.session_state.get("weights_shown_for") != names:
         # A new network starts with a selection that covers every layer.
-        st.session_state.weights_shown = default_parameters_shown(names)
+        st.session_state.weights_shown = charts.default_parameters_shown(names)
         st.session_state.weights_shown_for = names
     if presenter_view():
         chosen = st.session_state.weights_shown
@@ -620,13 +615,13 @@ def show_charts(lab: TrainingSession) -> None:
         chosen = st.multiselect("Parameters to draw", names, key="weights_shown", persist_state="session")
     snapshot_steps, values = lab.parameter_series()
     figure = charts.weight_trajectory_figure(
-        snapshot_steps, values, names, selected=chosen, max_points=WEIGHT_POINTS_PER_LINE
+        snapshot_steps, values, names, selected=chosen, max_points=charts.WEIGHT_POINTS_PER_LINE
     )
     show_figure(figure, key="weights_chart", filename=chart_filename(lab, "weights"))
 
     norms = lab.trainer.history.gradient_norms
     figure = charts.gradient_norms_figure(
-        np.arange(1, norms.shape[0] + 1), norms, max_points=GRADIENT_POINTS_PER_LINE
+        np.arange(1, norms.shape[0] + 1), norms, max_points=charts.GRADIENT_POINTS_PER_LINE
     )
     show_figure(figure, key="gradients_chart", filename=chart_filename(lab, "gradient-sizes"))
 
@@ -636,18 +631,6 @@ def chart_filename(lab: TrainingSession, chart: str) -> str:
     data = str(st.session_state.get("dataset", "data")).split(":")[-1] if not lab.is_custom else "own-data"
     layers = "-".join(str(size) for size in lab.network.layer_sizes)
     return f"backprop-lab-{chart}-{data}-{layers}-step-{lab.trainer.step_count}"
-
-
-def default_parameters_shown(names: list[str]) -> list[str]:
-    """Choose every parameter of a small network, else three weights and a bias per layer."""
-    if len(names) <= 20:
-        return list(names)
-    shown: list[str] = []
-    layers = sorted({name.split("[")[0][1:] for name in names}, key=int)
-    for layer in layers:
-        shown += [name for name in names if name.startswith(f"W{layer}[")][:3]
-        shown += [name for name in names if name.startswith(f"b{layer}[")][:1]
-    return shown
 
 
 # One-click fixes offered next to a finding: (button label, sidebar setting, value).
@@ -697,8 +680,9 @@ def show_health(lab: TrainingSession) -> None:
 
 
 def live_view(lab: TrainingSession, with_buttons: bool) -> None:
-    """The buttons, health notes, status and charts in a fragment, so that a Step, a long run or
-    Play reruns only this part of the page and not the sidebar.
+    """Draw the buttons, health notes, status and charts in a fragment.
+
+    A Step, a long run or Play then reruns only this part of the page, not the sidebar.
 
     With ``with_buttons`` False (the quiz, which must see every step), the caller draws the
     buttons and health notes outside, and a Step reruns the whole page.
@@ -713,8 +697,8 @@ def live_view(lab: TrainingSession, with_buttons: bool) -> None:
             show_health(lab)
         if st.session_state.pending_steps:
             if not st.session_state.view_ticking:
-                # Step ×N started a long run inside this fragment, whose timer was defined off;
-                # a run of the whole page defines it again with the timer on.
+                # Step ×N started a long run inside this fragment, whose timer was defined off.
+                # A run of the whole page defines the fragment again with the timer on.
                 st.rerun()
             run_long_chunk(lab)
             if not st.session_state.pending_steps:
@@ -733,7 +717,7 @@ def play_view(lab: TrainingSession) -> None:
     """Train a batch of frames when the player asks for it, and let the browser animate them.
 
     One server run makes `FRAMES_PER_BATCH` frames of ``steps_per_update`` steps each. The
-    player plays them at `FRAME_INTERVAL_MS` and asks for the next batch while half of this one
+    player plays them at `FRAME_INTERVAL_MS` and requests the next batch while half of this one
     is still to be shown, so a playing class costs the server one run per batch, not per frame.
     """
     state = st.session_state
@@ -742,12 +726,12 @@ def play_view(lab: TrainingSession) -> None:
         state.player_session = session_id
         state.player_batch = 0
     request = state.get("live_player")
-    wanted = 0
+    requested = 0
     if isinstance(request, dict) and request.get("session") == session_id:
-        wanted = int(request.get("want", 0))
-    if state.player_batch == 0 or wanted > state.player_batch:
+        requested = int(request.get("want", 0))
+    if state.player_batch == 0 or requested > state.player_batch:
         if lab.trainer.stopped:
-            # The player has shown the frames up to the stop; the page now says why.
+            # The player has shown the frames up to the stop, so the page now shows why it stopped.
             state.playing = False
             st.rerun()
         history = history_points(lab)

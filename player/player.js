@@ -28,7 +28,7 @@
     costMin: Infinity,
     stepMax: 1,
   };
-  // Longest cost line kept for drawing; beyond it every second point is dropped.
+  // Maximum number of cost points kept for drawing. Beyond it every second point is dropped.
   const MAX_COST_POINTS = 2000;
   // Read by tests and the class benchmark: frames drawn since the page loaded.
   window.__backpropLabFramesDrawn = 0;
@@ -58,7 +58,6 @@
     const setup = args.setup;
     const big = args.presenter;
     const font = big ? 21 : 15;
-    const width = big ? 4 : 2;
     return {
       template: "plotly_white",
       height: big ? 520 : 420,
@@ -75,18 +74,16 @@
         { text: "Cost during training", xref: "x domain", yref: "y domain", x: 0, y: 1.12, showarrow: false, xanchor: "left", font: { size: font + 3 } },
         { text: "Network prediction and the data", xref: "x2 domain", yref: "y2 domain", x: 0, y: 1.12, showarrow: false, xanchor: "left", font: { size: font + 3 } },
       ],
-      _lineWidth: width,
     };
   }
 
   function drawFromScratch(args) {
     const setup = args.setup;
-    const plotLayout = layout(args);
-    const width = plotLayout._lineWidth;
-    delete plotLayout._lineWidth;
+    const width = args.presenter ? 4 : 2;
     const first = args.frames.length ? args.frames[0] : null;
     state.fitKind = setup.fit_kind;
     state.logCost = Boolean(args.log_cost);
+
     state.costX = [];
     state.costY = [];
     state.costMax = 0;
@@ -94,6 +91,7 @@
     args.history.steps.forEach(function (step, index) {
       addCost(step, args.history.costs[index]);
     });
+
     const traces = [
       { x: state.costX.slice(), y: state.costY.slice(), mode: "lines", line: { color: "#0072B2", width: width }, xaxis: "x", yaxis: "y", name: "cost" },
       { x: setup.points_x, y: setup.points_y, mode: "markers", marker: { color: "#0072B2", size: args.presenter ? 10 : 7 }, xaxis: "x2", yaxis: "y2", name: "expected" },
@@ -104,9 +102,10 @@
       traces.push({ x: setup.points_x, y: first ? first.fit : [], mode: "markers", marker: { color: "#D55E00", size: args.presenter ? 10 : 7, symbol: "diamond" }, xaxis: "x2", yaxis: "y2", name: "predicted" });
       traces.push({ x: setup.y_range, y: setup.y_range, mode: "lines", line: { color: "#7F7F7F", dash: "dash", width: 1.5 }, xaxis: "x2", yaxis: "y2", name: "y = x" });
     }
+
     // A static plot has no hover or zoom layers, which makes each frame about a quarter cheaper
     // for the browser. Pause brings back the page's interactive charts.
-    Plotly.react(chart, traces, plotLayout, { displayModeBar: false, responsive: true, staticPlot: true });
+    Plotly.react(chart, traces, layout(args), { displayModeBar: false, responsive: true, staticPlot: true });
     document.body.classList.toggle("presenter", Boolean(args.presenter));
     document.getElementById("cost-label").textContent = args.presenter ? "Cost" : "Cost (all data)";
     setHeight();

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from backprop_core import charts
 from backprop_core.charts import (
     cost_figure,
+    default_parameters_shown,
     downsample_indices,
     downsample_min_max,
     fit_figure_1d,
@@ -681,3 +682,16 @@ def test_gradient_norms_figure_rejects_wrong_shape():
 
     with pytest.raises(ValueError, match="n_steps"):
         gradient_norms_figure(np.arange(3), np.ones((4, 2)))
+
+
+def test_default_parameters_shown():
+    small = parameter_names((1, 3, 1))
+    assert default_parameters_shown(small) == small, "10 parameters are all drawn"
+    large = parameter_names((2, 8, 8, 1))
+    shown = default_parameters_shown(large)
+    # Three weights and one bias in each of the three layers.
+    assert shown == [
+        "W1[0,0]", "W1[0,1]", "W1[1,0]", "b1[0]",
+        "W2[0,0]", "W2[0,1]", "W2[0,2]", "b2[0]",
+        "W3[0,0]", "W3[0,1]", "W3[0,2]", "b3[0]",
+    ]

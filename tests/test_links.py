@@ -44,7 +44,7 @@ A_LESSON = {
 }
 
 
-def test_a_full_link_is_read_without_notes():
+def test_read_link_full_lesson():
     values, notes = read_link(A_LESSON)
     assert notes == []
     assert values == {
@@ -67,7 +67,7 @@ def test_a_full_link_is_read_without_notes():
     }
 
 
-def test_writing_then_reading_gives_the_same_values():
+def test_link_round_trip():
     values, _ = read_link(A_LESSON)
     query, invalid = write_link(values)
     assert invalid == []
@@ -75,17 +75,17 @@ def test_writing_then_reading_gives_the_same_values():
     assert read_link(query)[0] == values
 
 
-def test_defaults_are_left_out_of_links():
+def test_write_link_leaves_out_defaults():
     query, invalid = write_link(defaults())
     assert query == {}, "a link of defaults should be empty"
     assert invalid == []
 
 
-def test_an_empty_link_gives_no_values_and_no_notes():
+def test_read_link_empty():
     assert read_link({}) == ({}, [])
 
 
-def test_every_field_default_reads_back_as_itself():
+def test_field_defaults_round_trip():
     for field in FIELDS:
         assert field.parse(field.format(field.default)) == field.default, field.name
 
@@ -122,7 +122,7 @@ def test_every_field_default_reads_back_as_itself():
         ("hide", "everything", "lists controls from data, network, training"),
     ],
 )
-def test_a_bad_value_falls_back_to_its_default_with_a_note(name, text, expected_in_note):
+def test_read_link_bad_value_noted(name, text, expected_in_note):
     companion, companion_text, companion_value = ("seed", "3", 3) if name != "seed" else ("steps", "7", 7)
     values, notes = read_link({name: text, companion: companion_text})
     field = FIELDS_BY_NAME[name]
@@ -134,19 +134,19 @@ def test_a_bad_value_falls_back_to_its_default_with_a_note(name, text, expected_
     assert "default" in notes[0]
 
 
-def test_unknown_keys_are_ignored_with_a_note():
+def test_read_link_unknown_key_noted():
     values, notes = read_link({"colour": "red", "seed": "2"})
     assert values == {"seed": 2}
     assert notes == ["The link's setting “colour” is unknown to Backprop Lab, so it was ignored."]
 
 
-def test_streamlit_and_other_page_parameters_are_left_alone():
+def test_read_link_other_parameters_ignored():
     values, notes = read_link({"embed": "true", "embed_options": "light_theme", "setup": "abc"})
     assert values == {}
     assert notes == []
 
 
-def test_bound_switches_are_checked_but_not_returned():
+def test_read_link_bound_switches_checked():
     values, notes = read_link({"presenter": "1", "quiz": "true"})
     assert values == {}
     assert notes == []
@@ -156,7 +156,7 @@ def test_bound_switches_are_checked_but_not_returned():
     assert set(BOUND_SWITCHES) == {"presenter", "quiz"}
 
 
-def test_a_huge_value_is_cut_short_in_the_note():
+def test_read_link_huge_value_cut_short():
     text = "8," * 50_000
     values, notes = read_link({"hidden": text})
     assert values == {}
@@ -165,33 +165,33 @@ def test_a_huge_value_is_cut_short_in_the_note():
     assert len(notes[0]) < 300, "the note should not repeat the whole value"
 
 
-def test_a_repeated_key_uses_its_last_value():
+def test_read_link_repeated_key_uses_last():
     values, notes = read_link({"seed": ["1", "2"]})
     assert values == {"seed": 2}
     assert notes == []
 
 
-def test_switch_spellings():
+def test_parse_switch_spellings():
     for text in ("1", "true", "TRUE", "yes", "on"):
         assert read_link({"shuffle": text})[0] == {"shuffle": True}, text
     for text in ("0", "false", "No", "off"):
         assert read_link({"shuffle": text})[0] == {"shuffle": False}, text
 
 
-def test_the_full_batch_and_hidden_layer_spellings():
+def test_read_link_batch_and_layer_spellings():
     assert read_link({"batch": "FULL"})[0] == {"batch": None}
     assert read_link({"hidden": ""})[0] == {"hidden_text": ""}, "an empty list means no hidden layer"
     assert read_link({"hidden": "8 8"})[0] == {"hidden_text": "8,8"}
     assert read_link({"hide": "training,data"})[0] == {"hidden_groups": ("data", "training")}
 
 
-def test_write_link_leaves_out_invalid_values_and_names_them():
+def test_write_link_names_invalid_values():
     query, invalid = write_link({"hidden_text": "8,x", "seed": 5, "lr_exact": -1.0})
     assert query == {"seed": "5"}
     assert invalid == ["hidden", "lr"]
 
 
-def test_write_link_normalises_typed_text():
+def test_write_link_normalises_layers():
     query, _ = write_link({"hidden_text": " 8,  8 "})
     assert query == {"hidden": "8,8"}
     query, _ = write_link({"hidden_text": "3"})
@@ -199,19 +199,19 @@ def test_write_link_normalises_typed_text():
 
 
 @given(st.floats(min_value=1e-12, max_value=1000.0, allow_nan=False, allow_infinity=False))
-def test_any_learning_rate_survives_a_link_bit_for_bit(rate):
+def test_link_keeps_learning_rate_exactly(rate):
     query, _ = write_link({"lr_exact": rate})
     assert read_link(query)[0].get("lr_exact", defaults()["lr_exact"]) == rate
 
 
 @given(st.floats(min_value=0.0, max_value=1.0, allow_nan=False))
-def test_any_noise_survives_a_link_bit_for_bit(noise):
+def test_link_keeps_noise_exactly(noise):
     query, _ = write_link({"noise": noise})
     assert read_link(query)[0].get("noise", defaults()["noise"]) == noise
 
 
 @given(st.dictionaries(st.text(max_size=12), st.text(max_size=40), max_size=8))
-def test_any_query_gives_values_and_notes_without_raising(query):
+def test_read_link_any_query(query):
     values, notes = read_link(query)
     assert isinstance(values, dict)
     assert all(isinstance(note, str) and note for note in notes)
@@ -219,12 +219,12 @@ def test_any_query_gives_values_and_notes_without_raising(query):
 
 
 @given(st.sampled_from([field.name for field in FIELDS]), st.text(max_size=60))
-def test_any_text_in_a_known_field_is_read_or_noted(name, text):
+def test_read_link_any_text_read_or_noted(name, text):
     values, notes = read_link({name: text})
     assert (FIELDS_BY_NAME[name].key in values) != bool(notes)
 
 
-def test_the_same_link_gives_the_same_data_and_initial_weights_bit_for_bit():
+def test_link_reproduces_run_exactly():
     def build(query):
         values, _ = read_link(query)
         settings = {**defaults(), **values}
@@ -254,7 +254,7 @@ def test_the_same_link_gives_the_same_data_and_initial_weights_bit_for_bit():
     )
 
 
-def test_settings_files_keep_defaults_and_read_back():
+def test_settings_file_round_trip():
     values, _ = read_link(A_LESSON)
     plain = settings_for_file({**defaults(), **values})
     assert plain["dataset"] == "sine"
@@ -267,13 +267,13 @@ def test_settings_files_keep_defaults_and_read_back():
     assert back == {**defaults(), **values}
 
 
-def test_settings_file_notes_name_the_file():
+def test_settings_file_notes_name_file():
     values, notes = settings_from_file({"points": 9999, "seed": 4})
     assert values == {"seed": 4}
     assert notes[0].startswith("The file's points value")
 
 
-def test_the_full_batch_is_null_in_a_file():
+def test_settings_file_full_batch_null():
     assert settings_for_file({"batch": None}) == {"batch": None}
     assert settings_from_file({"batch": None})[0] == {"batch": None}
 
@@ -286,5 +286,5 @@ def test_nearest_rate_option():
     assert nearest_rate_option(500.0) == 10.0
 
 
-def test_control_groups_are_the_sidebar_sections():
+def test_control_groups_match_sidebar():
     assert list(CONTROL_GROUPS) == ["data", "network", "training"]
